@@ -1,0 +1,132 @@
+// Every procedure × every kind of caller, through tRPC (createCaller) and through REST (the real
+// adapter, in process). A procedure missing from the matrix fails the suite.
+import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { makeUser, PASSWORD } from "@/test/factories";
+import { setupTestDatabase } from "@/test/integration-db";
+import { issueTokenPair } from "@/server/services/tokens/token-pairs";
+import type { Actor } from "@/server/services/context";
+import { AUTHORIZATION_MATRIX, CALLER_KINDS, type CallerKind } from "./authorization-matrix";
+import { handleRest } from "./rest/handler";
+import { appRouter, createCaller } from "./root";
+import { createInnerContext } from "./trpc";
+
+setupTestDatabase();
+
+type Procedures = Record<string, { _def: { type: string; meta?: OpenApiMeta } }>;
+const procedures = appRouter._def.procedures as unknown as Procedures;
+
+const unique = () => randomBytes(4).toString("hex");
+
+/** A valid input for each procedure that is harmless to run (objects that do not exist, fresh emails). */
+const INPUTS: Record<string, () => unknown> = {
+  "auth.providers": () => undefined,
+  "auth.register": () => ({ email: `m-${unique()}@example.com`, password: PASSWORD }),
+  "auth.token": () => ({ email: `nobody-${unique()}@example.com`, password: "wrong-password" }),
+  "auth.refresh": () => ({ refreshToken: "brf_not-a-real-token" }),
+  "auth.logout": () => ({}),
+  "me.get": () => undefined,
+  "me.update": () => ({ name: "Matrix" }),
+  "me.changePassword": () => ({ currentPassword: "wrong-current", newPassword: "another password" }),
+  "admin.users.list": () => ({ limit: 5 }),
+  "admin.users.get": () => ({ id: "usr_doesnotexist" }),
+  "admin.users.update": () => ({ id: "usr_doesnotexist", role: "user" }),
+  "admin.invites.list": () => ({ limit: 5 }),
+  "admin.invites.create": () => ({ role: "user", expiresInDays: 1 }),
+  "admin.invites.revoke": () => ({ id: "inv_doesnotexist" }),
+  "admin.audit.list": () => ({ limit: 5 }),
+};
+
+const actors = {} as Record<Exclude<CallerKind, "anonymous">, Actor>;
+
+/** Each call gets a fresh token: some procedures (logout, changePassword) may revoke the caller's own. */
+async function tokenFor(kind: CallerKind): Promise<{ actor: Actor | null; token: string | null }> {
+  if (kind === "anonymous") return { actor: null, token: null };
+  const actor = actors[kind];
+  const pair = await issueTokenPair({ actor: null, meta: { ip: null, requestId: "matrix", userAgent: null } }, actor);
+  return { actor, token: pair.accessToken };
+}
+
+function expectedDenial(kind: CallerKind): "UNAUTHORIZED" | "FORBIDDEN" {
+  return kind === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN";
+}
+
+beforeAll(async () => {
+  actors.readonly = await makeUser("readonly");
+  actors.user = await makeUser("user");
+  actors.admin = await makeUser("admin");
+});
+
+describe("authorization matrix", () => {
+  it("lists every procedure, and nothing that does not exist", () => {
+    expect(Object.keys(procedures).sort()).toEqual(Object.keys(AUTHORIZATION_MATRIX).sort());
+    expect(Object.keys(INPUTS).sort()).toEqual(Object.keys(AUTHORIZATION_MATRIX).sort());
+  });
+
+  it("names the REST route each procedure is exposed as", () => {
+    for (const [name, entry] of Object.entries(AUTHORIZATION_MATRIX)) {
+      const o = procedures[name]?._def.meta?.openapi;
+      expect(o ? `${o.method} ${o.path}` : null, name).toBe(entry.rest);
+    }
+  });
+
+  describe.each(Object.keys(AUTHORIZATION_MATRIX))("%s", (name) => {
+    const entry = AUTHORIZATION_MATRIX[name]!;
+
+    it.each(CALLER_KINDS)("through tRPC as %s", async (kind) => {
+      const { actor, token } = await tokenFor(kind);
+      const ctx = createInnerContext({ actor, credential: token ? { kind: "access-token", token, familyId: "" } : { kind: "anonymous" }, meta: { requestId: "matrix" } });
+      const caller = createCaller(ctx) as unknown as Record<string, unknown>;
+      const fn = name.split(".").reduce<unknown>((acc, key) => (acc as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+      let code: string | null = null;
+      try {
+        await fn(INPUTS[name]!());
+      } catch (err) {
+        expect(err).toBeInstanceOf(TRPCError);
+        code = (err as TRPCError).code;
+      }
+      if (entry.allow.includes(kind)) {
+        expect(code === "UNAUTHORIZED" && name !== "auth.token" && name !== "auth.refresh" ? code : null, `${kind} must be let in`).toBeNull();
+        expect(code, `${kind} must not be forbidden`).not.toBe("FORBIDDEN");
+        expect(code, "no internal error").not.toBe("INTERNAL_SERVER_ERROR");
+      } else {
+        expect(code).toBe(expectedDenial(kind));
+      }
+    });
+
+    it("through REST as every kind of caller", async () => {
+      if (!entry.rest) {
+        expect(procedures[name]?._def.meta?.openapi, "no REST route").toBeUndefined();
+        return;
+      }
+      for (const kind of CALLER_KINDS) {
+        const { token } = await tokenFor(kind);
+        const [method, path] = entry.rest!.split(" ") as [string, string];
+        const input = (INPUTS[name]!() ?? {}) as Record<string, unknown>;
+        const concrete = path.replace(/\{(\w+)\}/g, (_, key: string) => String(input[key] ?? "x"));
+        const hasBody = method !== "GET" && method !== "DELETE";
+        const url = new URL(`http://berth.test/api/v1${concrete}`);
+        if (!hasBody) for (const [k, v] of Object.entries(input)) if (!path.includes(`{${k}}`)) url.searchParams.set(k, String(v));
+        const res = await handleRest(
+          new Request(url, {
+            method,
+            headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(hasBody ? { "content-type": "application/json" } : {}) },
+            body: hasBody ? JSON.stringify(input) : undefined,
+          }),
+        );
+        expect(res.headers.get("x-request-id"), `${kind}: X-Request-Id`).toBeTruthy();
+        expect(res.status, `${kind} ${method} ${path}: never a 500`).toBeLessThan(500);
+        if (entry.allow.includes(kind)) {
+          if (name !== "auth.token" && name !== "auth.refresh") expect(res.status, `${kind} must be let in`).not.toBe(401);
+          expect(res.status, `${kind} must not be forbidden`).not.toBe(403);
+        } else {
+          const body = (await res.json()) as { error: { code: string } };
+          expect(body.error.code, `${kind} ${method} ${path}`).toBe(expectedDenial(kind));
+          expect(res.status).toBe(kind === "anonymous" ? 401 : 403);
+        }
+      }
+    });
+  });
+});

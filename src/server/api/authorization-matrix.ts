@@ -1,0 +1,35 @@
+// Who may call what: every tRPC procedure, and the REST route it is exposed as. The test in
+// authorization-matrix.int.test.ts calls every entry as every kind of caller, and fails when a
+// procedure exists that this table does not list. Every new procedure adds its row here.
+export const CALLER_KINDS = ["anonymous", "readonly", "user", "admin"] as const;
+export type CallerKind = (typeof CALLER_KINDS)[number];
+
+const ANYONE: readonly CallerKind[] = CALLER_KINDS;
+const SIGNED_IN: readonly CallerKind[] = ["readonly", "user", "admin"];
+const ADMIN: readonly CallerKind[] = ["admin"];
+
+export type MatrixEntry = { allow: readonly CallerKind[]; rest: string | null };
+
+export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
+  "auth.providers": { allow: ANYONE, rest: "GET /auth/providers" },
+  "auth.register": { allow: ANYONE, rest: "POST /auth/register" },
+  "auth.token": { allow: ANYONE, rest: "POST /auth/token" },
+  "auth.refresh": { allow: ANYONE, rest: "POST /auth/refresh" },
+  "auth.logout": { allow: SIGNED_IN, rest: "POST /auth/logout" },
+  "me.get": { allow: SIGNED_IN, rest: "GET /me" },
+  "me.update": { allow: SIGNED_IN, rest: "PATCH /me" },
+  "me.changePassword": { allow: SIGNED_IN, rest: "POST /me/password" },
+  "admin.users.list": { allow: ADMIN, rest: "GET /admin/users" },
+  "admin.users.get": { allow: ADMIN, rest: "GET /admin/users/{id}" },
+  "admin.users.update": { allow: ADMIN, rest: "PATCH /admin/users/{id}" },
+  "admin.invites.list": { allow: ADMIN, rest: "GET /admin/invites" },
+  "admin.invites.create": { allow: ADMIN, rest: "POST /admin/invites" },
+  "admin.invites.revoke": { allow: ADMIN, rest: "DELETE /admin/invites/{id}" },
+  "admin.audit.list": { allow: ADMIN, rest: "GET /admin/audit" },
+};
+
+/** Plain route handlers outside the tRPC router, with who may call them. */
+export const PLAIN_ROUTES: Record<string, readonly CallerKind[]> = {
+  "GET /api/health": ANYONE,
+  "GET /api/v1/openapi.json": ANYONE,
+};

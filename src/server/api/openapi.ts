@@ -1,0 +1,52 @@
+// The OpenAPI 3.1 document of /api/v1, generated from the procedures' zod schemas and meta.
+import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import { z } from "zod";
+import { ErrorBody } from "@/lib/schemas/common";
+import { ERROR_CODES } from "@/server/errors";
+import { appRouter } from "./root";
+import { REST_BASE } from "./rest/handler";
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "VALIDATION_ERROR: the input is not acceptable (details.fields says which)",
+  401: "UNAUTHORIZED: no valid session, access token or API key",
+  403: "FORBIDDEN or QUOTA_EXCEEDED",
+  404: "NOT_FOUND (also for another user's object)",
+  409: "CONFLICT: the object is in the wrong state for this",
+  413: "PAYLOAD_TOO_LARGE",
+  429: "RATE_LIMITED (see Retry-After)",
+  500: "INTERNAL: quote the requestId",
+};
+
+let cached: OpenAPIObject | undefined;
+
+export function openApiDocument(baseUrl: string): OpenAPIObject {
+  if (!cached) {
+    const doc = generateOpenApiDocument(appRouter, {
+      title: "Berth API",
+      version: "1.0.0",
+      description:
+        "The public REST API of Berth. Authenticate with `Authorization: Bearer <token>`, where the token is an access token from POST /auth/token or an API key. Errors are always `{ error: { code, message, details, requestId } }`; every response carries X-Request-Id. Lists take ?limit= (1–100) and ?cursor= and return { data, nextCursor }.",
+      baseUrl: REST_BASE,
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Access token (bat_…) or API key (brt_…)" } },
+    });
+    const errorRef = { $ref: "#/components/schemas/Error" };
+    for (const item of Object.values(doc.paths ?? {})) {
+      for (const op of Object.values(item as Record<string, { responses?: Record<string, unknown>; security?: unknown[] }>)) {
+        if (!op || typeof op !== "object" || !("responses" in op)) continue;
+        const responses: Record<string, unknown> = {};
+        for (const [status, response] of Object.entries(op.responses ?? {})) {
+          if (Number(status) < 400 && status !== "default") responses[status] = response;
+        }
+        const statuses = [400, ...(op.security && op.security.length ? [401, 403] : []), 404, 429, 500];
+        for (const status of statuses) {
+          responses[String(status)] = { description: STATUS_TEXT[status] ?? "Error", content: { "application/json": { schema: errorRef } } };
+        }
+        op.responses = responses;
+      }
+    }
+    doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: z.toJSONSchema(ErrorBody, { target: "openapi-3.0" }) as never } };
+    doc["x-error-codes"] = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, v]) => [code, v.status]));
+    cached = doc;
+  }
+  return { ...cached, servers: [{ url: `${baseUrl}${REST_BASE}` }] };
+}

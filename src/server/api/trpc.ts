@@ -1,0 +1,130 @@
+// tRPC: context → init (errors mapped once to the public codes) → reusable procedures.
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { ZodError } from "zod";
+import { resolveCaller, type Credential } from "@/server/auth/resolve-caller";
+import { BerthError, berthCodeFromTrpc, ERROR_CODES, type ErrorCode } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { requestMetaFrom } from "@/server/request-meta";
+import type { Actor, RequestMeta, ServiceContext } from "@/server/services/context";
+
+export type Context = {
+  actor: Actor | null;
+  credential: Credential;
+  /** A bearer token was sent but is not valid: protected procedures answer UNAUTHORIZED with a clear reason. */
+  invalidBearer: boolean;
+  meta: RequestMeta;
+  /** What a procedure wants the HTTP response to carry (status 201, Location, …). */
+  response: { status?: number; headers: Record<string, string> };
+};
+
+/** The request-free part: tests, jobs and the WebSocket server build callers from this. */
+export function createInnerContext(opts: { actor?: Actor | null; credential?: Credential; meta?: Partial<RequestMeta>; invalidBearer?: boolean } = {}): Context {
+  return {
+    actor: opts.actor ?? null,
+    credential: opts.credential ?? { kind: "anonymous" },
+    invalidBearer: opts.invalidBearer ?? false,
+    meta: { ip: null, requestId: "internal", userAgent: null, ...opts.meta },
+    response: { headers: {} },
+  };
+}
+
+export async function createContextFromRequest(req: Request): Promise<Context> {
+  const caller = await resolveCaller(req.headers);
+  return { ...createInnerContext(caller), meta: requestMetaFrom(req.headers) };
+}
+
+export function serviceContext(ctx: Context): ServiceContext {
+  return { actor: ctx.actor, meta: ctx.meta };
+}
+
+function fieldErrors(err: ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of err.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+function isBerthError(e: unknown): e is BerthError {
+  return e instanceof BerthError || (e instanceof Error && e.name === "BerthError" && "code" in e);
+}
+
+export type PublicError = { code: ErrorCode; message: string; details?: Record<string, unknown>; retryAfter?: number };
+
+/** The one mapping from anything thrown to what a caller may see. */
+export function toPublicError(error: TRPCError, requestId: string): PublicError {
+  const cause = error.cause;
+  if (isBerthError(cause)) return { code: cause.code, message: cause.message, details: cause.details, retryAfter: cause.retryAfter };
+  if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
+    const fields = fieldErrors(cause);
+    const summary = Object.entries(fields)
+      .map(([k, v]) => (k === "_" ? v[0] : `${k}: ${v[0]}`))
+      .join("; ");
+    return { code: "VALIDATION_ERROR", message: `Invalid input — ${summary}`, details: { fields } };
+  }
+  const code = berthCodeFromTrpc(error.code);
+  if (code === "INTERNAL") {
+    return { code, message: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` };
+  }
+  return { code, message: error.message };
+}
+
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
+  errorFormatter({ shape, error, ctx }) {
+    const requestId = ctx?.meta.requestId ?? "unknown";
+    const pub = toPublicError(error, requestId);
+    return {
+      message: pub.message,
+      code: shape.code,
+      data: {
+        code: pub.code,
+        // trpc-to-openapi overwrites the top-level message of validation errors; keep ours here.
+        message: pub.message,
+        httpStatus: ERROR_CODES[pub.code].status,
+        details: pub.details ?? null,
+        retryAfter: pub.retryAfter ?? null,
+        requestId,
+        path: shape.data.path,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns a BerthError thrown by a service into the tRPC error whose HTTP status matches its code. */
+const mapErrors = t.middleware(async ({ next, ctx, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (isBerthError(cause)) {
+      throw new TRPCError({ code: ERROR_CODES[cause.code].trpc, message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      logger().error({ err: cause ?? result.error, path, requestId: ctx.meta.requestId }, "unhandled error in procedure");
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) {
+    throw new BerthError(
+      "UNAUTHORIZED",
+      ctx.invalidBearer
+        ? "The bearer token is invalid, expired or revoked. Get a new one from POST /api/v1/auth/token."
+        : "Sign in, or send Authorization: Bearer <token>.",
+    );
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.role !== "admin") throw new BerthError("FORBIDDEN", "Only administrators may do this.");
+  return next();
+});

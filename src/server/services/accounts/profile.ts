@@ -1,0 +1,62 @@
+// What a signed-in person does to their own account: read it, rename, change the password.
+import { eq } from "drizzle-orm";
+import type { Me } from "@/lib/schemas/users";
+import { db } from "@/server/db";
+import { users } from "@/server/db/schema";
+import { BerthError } from "@/server/errors";
+import { hashPassword, verifyPassword } from "@/server/auth/password";
+import { audited } from "../audit/audited";
+import type { Actor, ServiceContext } from "../context";
+import { revokeUserWebSessions } from "../sessions/web-sessions";
+import { revokeUserTokens } from "../tokens/token-pairs";
+import { toMe, userColumns } from "./user-view";
+
+function requireActor(ctx: ServiceContext): Actor {
+  if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
+  return ctx.actor;
+}
+
+export async function getMe(ctx: ServiceContext): Promise<Me> {
+  const actor = requireActor(ctx);
+  const [row] = await db().select({ ...userColumns, passwordHash: users.passwordHash }).from(users).where(eq(users.id, actor.id));
+  if (!row) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
+  return toMe(row);
+}
+
+export async function updateProfile(ctx: ServiceContext, args: { name: string | null }): Promise<Me> {
+  const actor = requireActor(ctx);
+  return audited(ctx, { action: "user.profile.update", targetType: "user", targetId: actor.id }, async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ name: args.name, updatedAt: new Date() })
+      .where(eq(users.id, actor.id))
+      .returning({ ...userColumns, passwordHash: users.passwordHash });
+    if (!row) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
+    return toMe(row);
+  });
+}
+
+/**
+ * Changes the password after checking the current one. Every other dashboard session and every
+ * REST token of the account is revoked: whoever knew the old password is out.
+ */
+export async function changePassword(ctx: ServiceContext, args: { currentPassword: string; newPassword: string; keepSessionId?: string }): Promise<void> {
+  const actor = requireActor(ctx);
+  const [row] = await db().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, actor.id));
+  if (!row?.passwordHash) {
+    throw new BerthError("CONFLICT", "This account signs in through an identity provider and has no password to change.");
+  }
+  if (!(await verifyPassword(row.passwordHash, args.currentPassword))) {
+    throw new BerthError("VALIDATION_ERROR", "The current password is incorrect.", { details: { fields: { currentPassword: ["Incorrect password"] } } });
+  }
+  if (args.currentPassword === args.newPassword) {
+    throw new BerthError("VALIDATION_ERROR", "The new password must differ from the current one.", { details: { fields: { newPassword: ["Same as the current password"] } } });
+  }
+  const passwordHash = await hashPassword(args.newPassword);
+  await audited(ctx, { action: "user.password.change", targetType: "user", targetId: actor.id }, async (tx, record) => {
+    await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, actor.id));
+    const sessions = await revokeUserWebSessions(tx, actor.id, args.keepSessionId);
+    await revokeUserTokens(tx, actor.id);
+    record.details = { revokedSessions: sessions };
+  });
+}

@@ -1,0 +1,46 @@
+// The explicit columns a user response promises: a new column never reaches a client by accident.
+import type { Me, User } from "@/lib/schemas/users";
+import { users } from "@/server/db/schema";
+
+export const userColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  status: users.status,
+  plan: users.plan,
+  limits: users.limits,
+  createdAt: users.createdAt,
+  lastLoginAt: users.lastLoginAt,
+};
+
+type UserRow = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: User["role"];
+  status: User["status"];
+  plan: string | null;
+  limits: User["limits"];
+  createdAt: Date;
+  lastLoginAt: Date | null;
+};
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    plan: row.plan,
+    limits: row.limits ?? {},
+    createdAt: row.createdAt.toISOString(),
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+  };
+}
+
+export function toMe(row: UserRow & { passwordHash: string | null }): Me {
+  const { lastLoginAt: _ignored, ...rest } = toUser(row);
+  return { ...rest, hasPassword: row.passwordHash !== null };
+}

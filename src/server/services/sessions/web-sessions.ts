@@ -1,0 +1,56 @@
+// Dashboard sessions: a row per sign-in, looked up on every request so that sign-out,
+// suspension and password changes take effect at once.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { db, type DbOrTx } from "@/server/db";
+import { users, webSessions } from "@/server/db/schema";
+import { env } from "@/server/env";
+import { newId } from "@/server/ids";
+import { writeAudit } from "../audit/audited";
+import type { Actor, ServiceContext } from "../context";
+
+export async function createWebSession(ctx: ServiceContext, actor: Actor, via: string): Promise<{ id: string; expiresAt: Date }> {
+  const id = newId("ses");
+  const expiresAt = new Date(Date.now() + env().BERTH_SESSION_TTL * 1000);
+  await db().transaction(async (tx) => {
+    await tx.insert(webSessions).values({ id, userId: actor.id, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent?.slice(0, 500) ?? null, expiresAt });
+    await writeAudit(tx, { ...ctx, actor }, { action: "auth.login", targetType: "session", targetId: id, details: { via } }, "success");
+  });
+  return { id, expiresAt };
+}
+
+/** The active user behind a session id, or null when the session is gone, expired or the user suspended. */
+export async function resolveWebSession(sessionId: string): Promise<Actor | null> {
+  const [row] = await db()
+    .select({ id: users.id, email: users.email, role: users.role })
+    .from(webSessions)
+    .innerJoin(users, eq(users.id, webSessions.userId))
+    .where(and(eq(webSessions.id, sessionId), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, new Date()), eq(users.status, "active")));
+  return row ?? null;
+}
+
+export async function revokeWebSession(ctx: ServiceContext, sessionId: string): Promise<void> {
+  await db().transaction(async (tx) => {
+    const revoked = await tx
+      .update(webSessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(webSessions.id, sessionId), isNull(webSessions.revokedAt)))
+      .returning({ userId: webSessions.userId });
+    if (revoked.length > 0) {
+      await writeAudit(tx, ctx, { action: "auth.logout", targetType: "session", targetId: sessionId }, "success");
+    }
+  });
+}
+
+/** Revokes every dashboard session of a user, optionally sparing one (the caller's own). */
+export async function revokeUserWebSessions(tx: DbOrTx, userId: string, except?: string): Promise<number> {
+  const rows = await tx
+    .update(webSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(webSessions.userId, userId), isNull(webSessions.revokedAt)))
+    .returning({ id: webSessions.id });
+  if (except && rows.some((r) => r.id === except)) {
+    await tx.update(webSessions).set({ revokedAt: null }).where(eq(webSessions.id, except));
+    return rows.length - 1;
+  }
+  return rows.length;
+}
