@@ -13,8 +13,8 @@ import { toUser, userColumns } from "./user-view";
 
 export type RegisterUserArgs = { email: string; password: string; name?: string | null; inviteCode?: string };
 
-/** Claims the invite `code` for `email` inside `tx`, or throws; returns the role it grants. */
-async function claimInvite(tx: Tx, code: string | undefined, email: string, userId: string): Promise<UserRole> {
+/** Finds and locks the usable invite `code` for `email` inside `tx`, or throws. */
+async function lockInvite(tx: Tx, code: string | undefined, email: string): Promise<{ id: string; role: UserRole }> {
   if (!code) throw new BerthError("FORBIDDEN", "Sign-up on this Berth is by invitation: enter the invite code you were given.");
   const [invite] = await tx
     .select()
@@ -24,8 +24,7 @@ async function claimInvite(tx: Tx, code: string | undefined, email: string, user
   if (!invite || invite.expiresAt < new Date() || (invite.email && invite.email.toLowerCase() !== email)) {
     throw new BerthError("FORBIDDEN", "This invite code is not valid: it may be used, expired, revoked, or meant for another email.");
   }
-  await tx.update(invites).set({ usedAt: new Date(), usedBy: userId }).where(eq(invites.id, invite.id));
-  return invite.role;
+  return { id: invite.id, role: invite.role };
 }
 
 export async function registerUser(ctx: ServiceContext, args: RegisterUserArgs): Promise<User> {
@@ -42,13 +41,14 @@ export async function registerUser(ctx: ServiceContext, args: RegisterUserArgs):
     if (existing) {
       throw new BerthError("CONFLICT", "An account with this email already exists. Sign in instead.", { details: { fields: { email: ["Already registered"] } } });
     }
-    const role = mode === "invite" ? await claimInvite(tx, args.inviteCode, email, id) : "user";
+    const invite = mode === "invite" ? await lockInvite(tx, args.inviteCode, email) : null;
     const [row] = await tx
       .insert(users)
-      .values({ id, email, name: args.name ?? null, passwordHash, role })
+      .values({ id, email, name: args.name ?? null, passwordHash, role: invite?.role ?? "user" })
       .onConflictDoNothing()
       .returning(userColumns);
     if (!row) throw new BerthError("CONFLICT", "An account with this email already exists. Sign in instead.");
+    if (invite) await tx.update(invites).set({ usedAt: new Date(), usedBy: id }).where(eq(invites.id, invite.id));
     return toUser(row);
   });
 }
