@@ -88,7 +88,7 @@ describe("REST adapter", () => {
     const queries = ["", "?limit=0", "?limit=abc", "?limit=1000", "?cursor=%%%", "?cursor=eyJ0Ijoibm9wZSJ9", "?q=%27%20or%201%3D1--", "?since=yesterday", "?role=root"];
     for (const route of restRoutes()) {
       const path = route.path.replace(/\{\w+\}/g, "usr_%F0%9F%92%A5");
-      for (const auth of [{}, { authorization: `Bearer ${accessToken}` }]) {
+      for (const auth of [{}, { authorization: `Bearer ${accessToken}` }] as Record<string, string>[]) {
         if (route.method === "GET" || route.method === "DELETE") {
           for (const q of queries) {
             const r = await call(route.method, path + q, { headers: auth });
