@@ -8,7 +8,7 @@ import { makeUser, PASSWORD } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
 import { issueTokenPair } from "@/server/services/tokens/token-pairs";
 import type { Actor } from "@/server/services/context";
-import { AUTHORIZATION_MATRIX, CALLER_KINDS, type CallerKind } from "./authorization-matrix";
+import { AUTHORIZATION_MATRIX, CALLER_KINDS, PLAIN_ROUTES, type CallerKind } from "./authorization-matrix";
 import { handleRest } from "./rest/handler";
 import { appRouter, createCaller } from "./root";
 import { createInnerContext } from "./trpc";
@@ -57,6 +57,25 @@ beforeAll(async () => {
   actors.readonly = await makeUser("readonly");
   actors.user = await makeUser("user");
   actors.admin = await makeUser("admin");
+});
+
+describe("plain routes", () => {
+  it("health and the OpenAPI document answer anyone", async () => {
+    const { GET: health } = await import("@/app/api/health/route");
+    const { GET: openapi } = await import("@/app/api/v1/openapi.json/route");
+    expect(Object.keys(PLAIN_ROUTES).sort()).toEqual(["GET /api/health", "GET /api/v1/openapi.json"]);
+    const h = await health();
+    expect(h.status).toBe(200);
+    expect(await h.json()).toMatchObject({ status: "ok", checks: { db: { status: "ok" } } });
+    const doc = (await (await openapi(new Request("http://berth.test/api/v1/openapi.json"))).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    // Every REST route of the matrix is in the document.
+    for (const entry of Object.values(AUTHORIZATION_MATRIX)) {
+      if (!entry.rest) continue;
+      const [method, path] = entry.rest.split(" ") as [string, string];
+      expect((doc.paths[path] as Record<string, unknown> | undefined)?.[method.toLowerCase()], entry.rest).toBeTruthy();
+    }
+  });
 });
 
 describe("authorization matrix", () => {
