@@ -4,6 +4,13 @@ import { signIn, signUp, snap, uniqueEmail } from "./support/helpers";
 
 const PASSWORD = "correct-horse-battery";
 
+/** A sonner toast with this text, once it has finished animating in (so screenshots show it). */
+async function expectToast(page: Page, text: string): Promise<void> {
+  const toast = page.locator("[data-sonner-toast]").filter({ hasText: text });
+  await expect(toast).toBeVisible();
+  await expect(toast).toHaveCSS("opacity", "1");
+}
+
 async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Account menu" }).click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
@@ -38,7 +45,7 @@ test("signs up, signs out, signs back in and edits the profile", async ({ page }
   await expect(nameField).toHaveValue("Ada Lovelace");
   await nameField.fill("Countess of Lovelace");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Profile saved")).toBeVisible();
+  await expectToast(page, "Profile saved");
   await snap(page, "accounts-profile-saved");
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();
@@ -116,7 +123,7 @@ test("changes the password", async ({ page, request }) => {
   await page.getByLabel("New password", { exact: true }).fill(newPassword);
   await page.getByLabel("Repeat new password").fill(newPassword);
   await page.getByRole("button", { name: "Change password" }).click();
-  await expect(page.getByText("Password changed")).toBeVisible();
+  await expectToast(page, "Password changed");
   await expect(page.getByLabel("Current password")).toHaveValue("");
   await snap(page, "accounts-password-changed");
 

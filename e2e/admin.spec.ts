@@ -5,6 +5,25 @@ import { ADMIN, signIn, signUp, snap, uniqueEmail } from "./support/helpers";
 
 const PASSWORD = "user-password-123";
 
+/** A sonner toast with this text, once it has finished animating in (so screenshots show it). */
+async function expectToast(page: Page, text: string): Promise<void> {
+  const toast = page.locator("[data-sonner-toast]").filter({ hasText: text });
+  await expect(toast).toBeVisible();
+  await expect(toast).toHaveCSS("opacity", "1");
+}
+
+/** Waits for finite CSS animations (dialogs opening, toasts sliding in) so screenshots show the end state. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 type ErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
 
 async function restToken(request: APIRequestContext, email: string, password: string): Promise<string> {
@@ -50,11 +69,12 @@ test("admin suspends a user: their open dashboard and REST token stop working", 
     const dialog = adminPage.getByRole("alertdialog");
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText(`Suspend ${email}?`);
+    await settled(adminPage);
     await snap(adminPage, "admin-suspend-dialog");
     const suspendedAt = Date.now();
     await dialog.getByRole("button", { name: "Suspend" }).click();
     await expect(dialog).toBeHidden();
-    await expect(adminPage.getByText(`${email} is suspended`)).toBeVisible();
+    await expectToast(adminPage, `${email} is suspended`);
     await expect(row.getByText("suspended", { exact: true })).toBeVisible();
     await expect(row.getByRole("button", { name: "Reactivate" })).toBeVisible();
     await snap(adminPage, "admin-user-suspended");
@@ -90,7 +110,7 @@ test("admin suspends a user: their open dashboard and REST token stop working", 
 
     // The admin reactivates them…
     await row.getByRole("button", { name: "Reactivate" }).click();
-    await expect(adminPage.getByText(`${email} is active again`)).toBeVisible();
+    await expectToast(adminPage, `${email} is active again`);
     await expect(row.getByText("active", { exact: true })).toBeVisible();
     await expect(row.getByRole("button", { name: "Suspend" })).toBeVisible();
 
@@ -187,6 +207,7 @@ test("invites", async ({ page }) => {
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByRole("heading", { name: "New invite" })).toBeVisible();
   await dialog.getByLabel("Email (optional)").fill(invitee);
+  await settled(page);
   await snap(page, "admin-invite-form");
   await dialog.getByRole("button", { name: "Create invite" }).click();
 
@@ -196,6 +217,7 @@ test("invites", async ({ page }) => {
   await expect(codeEl).not.toBeEmpty();
   const code = (await codeEl.textContent())!.trim();
   expect(code.length).toBeGreaterThanOrEqual(16);
+  await settled(page);
   await snap(page, "admin-invite-created");
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(dialog).toBeHidden();
@@ -206,12 +228,6 @@ test("invites", async ({ page }) => {
   await expect(row.getByText("pending", { exact: true })).toBeVisible();
   await expect(row.getByRole("cell").nth(1)).toHaveText("user");
   await expect(page.getByText(code)).toHaveCount(0);
-  // Opening the dialog again starts a new invite; the old code is not shown again.
-  await page.getByRole("button", { name: "New invite" }).click();
-  await expect(dialog.getByRole("heading", { name: "New invite" })).toBeVisible();
-  await expect(dialog.getByTestId("invite-code")).toHaveCount(0);
-  await page.keyboard.press("Escape");
-  await expect(dialog).toBeHidden();
   await snap(page, "admin-invites-pending");
 
   // Revoking asks first; cancelling changes nothing.
@@ -224,10 +240,21 @@ test("invites", async ({ page }) => {
 
   await row.getByRole("button", { name: "Revoke" }).click();
   await expect(confirm).toBeVisible();
+  await settled(page);
   await snap(page, "admin-invite-revoke-dialog");
   await confirm.getByRole("button", { name: "Revoke" }).click();
-  await expect(page.getByText("Invite revoked")).toBeVisible();
+  await expectToast(page, "Invite revoked");
   await expect(row.getByText("revoked", { exact: true })).toBeVisible();
   await expect(row.getByRole("button", { name: "Revoke" })).toHaveCount(0);
   await snap(page, "admin-invite-revoked");
+
+  // Opening the dialog again (after closing it with "Done") starts a new invite: the code of
+  // the previous one is not shown again.
+  await page.getByRole("button", { name: "New invite" }).click();
+  await expect(dialog).toBeVisible();
+  await settled(page);
+  await snap(page, "admin-invite-reopened");
+  await expect(dialog.getByTestId("invite-code")).toHaveCount(0);
+  await expect(dialog.getByRole("heading", { name: "New invite" })).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Create invite" })).toBeVisible();
 });

@@ -10,8 +10,10 @@ const IDP = "http://127.0.0.1:3299";
 /** From Berth's sign-in page through the IdP's own login form, back to Berth's dashboard. */
 async function signInThroughIdp(page: Page, login: string, shots?: string): Promise<void> {
   await page.goto("/sign-in");
+  const button = page.getByRole("button", { name: "Continue with Test IdP" });
+  await expect(button).toBeVisible(); // the provider list arrives after the page does
   if (shots) await snap(page, `${shots}-1-sign-in`);
-  await page.getByRole("button", { name: "Continue with Test IdP" }).click();
+  await button.click();
 
   // Now on the identity provider, not Berth: its login page accepts any login and password.
   await expect(page).toHaveURL(new RegExp(`^${IDP}/interaction/`));
@@ -21,7 +23,8 @@ async function signInThroughIdp(page: Page, login: string, shots?: string): Prom
   await page.getByRole("button", { name: "Sign-in" }).click();
 
   // Berth is a first-party client of this IdP, so there is no consent screen: straight back.
-  await expect(page).toHaveURL(/localhost:3200\/dashboard$/);
+  // Back on Berth's own origin (not the listen address 0.0.0.0), where its session cookie lives.
+  await expect(page).toHaveURL(/^http:\/\/localhost:3200\/dashboard$/);
 }
 
 async function meId(page: Page): Promise<string> {
@@ -50,7 +53,8 @@ test("signs in with the OIDC identity provider and lands on the dashboard", asyn
 
   await page.getByRole("button", { name: "Account menu" }).click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page).toHaveURL(/^http:\/\/localhost:3200\/sign-in/);
+  await expect(page.getByRole("button", { name: "Continue with Test IdP" })).toBeVisible();
   await snap(page, "oidc-5-signed-out");
   expect((await page.request.get("/api/v1/me")).status()).toBe(401);
 

@@ -1,5 +1,5 @@
-// A real OpenID Connect identity provider for the e2e suite: the `oidc-provider` package (the
-// certified implementation behind many production IdPs), run locally on 127.0.0.1:OIDC_PORT.
+// A real OpenID Connect identity provider for the e2e suite: the `oidc-provider` package (an
+// OpenID Certified implementation, not a mock), run locally on 127.0.0.1:OIDC_PORT.
 // Its built-in development login page accepts any login and any password; the login typed becomes
 // the account id, and the account's email is `<login>@oidc.test`, verified.
 // Playwright starts this (see playwright.config.ts); nothing in Berth knows it is a test IdP.
@@ -30,7 +30,7 @@ const port = Number(process.env.OIDC_PORT ?? 3299);
 const redirectUri = process.env.OIDC_REDIRECT_URI ?? "http://localhost:3200/api/auth/callback/oidc";
 const issuer = `http://127.0.0.1:${port}`;
 
-export const OIDC_CLIENT = { id: "berth-e2e", secret: "berth-e2e-oidc-client-secret" };
+const OIDC_CLIENT = { id: "berth-e2e", secret: "berth-e2e-oidc-client-secret" };
 const FIRST_PARTY_SCOPE = "openid email profile";
 
 function claimsFor(accountId: string) {
@@ -77,6 +77,16 @@ const configuration = {
   cookies: { keys: ["berth-e2e-oidc-cookie-key-not-a-secret"] },
   // Signing keys: none given, so oidc-provider generates an ephemeral RS256 key at start-up.
   ttl: { Session: 3600, Interaction: 600, Grant: 3600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
+};
+
+// oidc-provider warns at start-up about each quick-start shortcut taken above on purpose (in-memory
+// storage, generated keys, dev login pages); keep the e2e output to what matters. (Its "Unsupported
+// runtime" notice about Node 20 is printed on import, before this, and is left alone.)
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  const text = String(args[0]);
+  if (text.includes("oidc-provider WARNING") && text.includes("development-only")) return;
+  warn(...args);
 };
 
 const provider = new Provider(issuer, configuration);

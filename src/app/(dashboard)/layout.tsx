@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { BerthLogo } from "@/components/berth-logo";
 import { AppNav } from "@/components/shell/app-nav";
+import { SessionWatcher } from "@/components/shell/session-watcher";
 import { UserMenu } from "@/components/shell/user-menu";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { currentActor } from "@/server/auth/current-user";
@@ -14,6 +15,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   if (!actor) redirect("/sign-in");
   return (
     <div className="flex min-h-screen">
+      <SessionWatcher />
       <aside className="hidden w-60 shrink-0 border-r bg-muted/30 p-4 md:block">
         <Link href="/dashboard" className="mb-6 block px-3">
           <BerthLogo className="text-lg" />

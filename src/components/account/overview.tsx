@@ -10,7 +10,7 @@ import { errorMessage, useTRPC } from "@/lib/trpc/react";
 
 export function Overview() {
   const trpc = useTRPC();
-  const me = useQuery(trpc.me.get.queryOptions(undefined, { refetchInterval: 15_000 }));
+  const me = useQuery(trpc.me.get.queryOptions());
   if (me.isPending) return <Skeleton className="h-48 w-full" />;
   if (me.isError) return <ErrorState message={errorMessage(me.error)} onRetry={() => void me.refetch()} />;
   const origin = typeof window === "undefined" ? "" : window.location.origin;
@@ -48,8 +48,15 @@ export function Overview() {
           <CardDescription>Everything here is also a REST API and a typed tRPC API.</CardDescription>
         </CardHeader>
         <CardContent className="grid gap-3 text-sm">
-          <p>Get a token with your email and password, then call any route:</p>
-          <pre className="overflow-x-auto rounded-md bg-muted p-3 font-mono text-xs leading-relaxed">
+          {u.hasPassword ? (
+            <p>Get a token with your email and password, then call any route:</p>
+          ) : (
+            <p>
+              You sign in through an identity provider, so this account has no password for <code>POST /auth/token</code>. In this browser, calls to{" "}
+              <code>/api/v1</code> work with your session. The token flow for password accounts:
+            </p>
+          )}
+          <pre className="rounded-md bg-muted p-3 font-mono text-xs leading-relaxed break-all whitespace-pre-wrap">
             {`curl -s ${origin}/api/v1/auth/token \\
   -H 'Content-Type: application/json' \\
   -d '{"email":"${u.email}","password":"…"}'

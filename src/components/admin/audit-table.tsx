@@ -68,9 +68,9 @@ export function AuditTable() {
               {rows.map((r) => (
                 <TableRow key={r.id}>
                   <TableCell className="text-sm whitespace-nowrap text-muted-foreground">{new Date(r.createdAt).toLocaleString()}</TableCell>
-                  <TableCell className="text-sm">{r.actorEmail ?? <span className="text-muted-foreground">system</span>}</TableCell>
+                  <TableCell className="max-w-48 truncate text-sm" title={r.actorEmail ?? undefined}>{r.actorEmail ?? <span className="text-muted-foreground">system</span>}</TableCell>
                   <TableCell className="font-mono text-xs">{r.action}</TableCell>
-                  <TableCell className="font-mono text-xs text-muted-foreground">{r.targetId ?? "—"}</TableCell>
+                  <TableCell className="max-w-40 truncate font-mono text-xs text-muted-foreground" title={r.targetId ?? undefined}>{r.targetId ?? "—"}</TableCell>
                   <TableCell>
                     <Badge variant={OUTCOME_VARIANT[r.outcome]}>{r.outcome}</Badge>
                   </TableCell>

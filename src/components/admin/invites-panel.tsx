@@ -55,7 +55,7 @@ function CreateInviteDialog() {
               <DialogDescription>Send this code to the person you invite. It is shown only now, and works once within 7 days.</DialogDescription>
             </DialogHeader>
             <div className="flex items-center gap-2 rounded-md bg-muted p-3">
-              <code className="flex-1 font-mono text-sm break-all" data-testid="invite-code">
+              <code className="flex-1 overflow-x-auto font-mono text-xs whitespace-nowrap" data-testid="invite-code">
                 {create.data.code}
               </code>
               <Button
@@ -68,7 +68,14 @@ function CreateInviteDialog() {
               </Button>
             </div>
             <DialogFooter>
-              <Button onClick={() => setOpen(false)}>Done</Button>
+              <Button
+                onClick={() => {
+                  setOpen(false);
+                  create.reset();
+                }}
+              >
+                Done
+              </Button>
             </DialogFooter>
           </>
         ) : (

@@ -6,9 +6,10 @@ export function OAuthButtons({ providers, next }: { providers: { id: string; nam
   if (providers.length === 0) return null;
   return (
     <div className="grid gap-2">
-      <div className="relative my-2 text-center text-xs text-muted-foreground">
-        <span className="bg-card px-2">or</span>
-        <div className="absolute inset-x-0 top-1/2 -z-10 border-t" />
+      <div className="my-2 flex items-center gap-3 text-xs text-muted-foreground">
+        <div className="h-px flex-1 bg-border" />
+        or
+        <div className="h-px flex-1 bg-border" />
       </div>
       {providers.map((p) => (
         <Button key={p.id} type="button" variant="outline" onClick={() => void signIn(p.id, { redirectTo: next })}>

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
-import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
+import { errorCode, errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
 import { Field } from "./field";
 import { OAuthButtons } from "./oauth-buttons";
 
@@ -65,7 +65,8 @@ export function SignUpForm() {
     );
   }
   const busy = register.isPending || signingIn;
-  const generalError = register.error && Object.keys(fields).length === 0 ? errorMessage(register.error) : null;
+  // Field errors speak for themselves, except "already exists", whose message says what to do next.
+  const generalError = register.error && (Object.keys(fields).length === 0 || errorCode(register.error) === "CONFLICT") ? errorMessage(register.error) : null;
   return (
     <Card>
       <CardHeader>
@@ -75,7 +76,14 @@ export function SignUpForm() {
       <CardContent className="grid gap-4">
         {generalError ? (
           <Alert variant="destructive">
-            <AlertDescription>{generalError}</AlertDescription>
+            <AlertDescription>
+              {generalError}
+              {errorCode(register.error) === "CONFLICT" ? (
+                <Link className="font-medium underline" href="/sign-in">
+                  Go to sign in
+                </Link>
+              ) : null}
+            </AlertDescription>
           </Alert>
         ) : null}
         <form className="grid gap-4" onSubmit={onSubmit} noValidate>

@@ -25,19 +25,21 @@ export function openApiDocument(baseUrl: string): OpenAPIObject {
       title: "Berth API",
       version: "1.0.0",
       description:
-        "The public REST API of Berth. Authenticate with `Authorization: Bearer <token>`, where the token is an access token from POST /auth/token or an API key. Errors are always `{ error: { code, message, details, requestId } }`; every response carries X-Request-Id. Lists take ?limit= (1–100) and ?cursor= and return { data, nextCursor }.",
+        "The public REST API of Berth. Authenticate with the header Authorization: Bearer <token>, where the token is an access token from POST /auth/token or an API key. Errors always have the shape { error: { code, message, details, requestId } }, and every response carries X-Request-Id. Lists take ?limit= (1–100) and ?cursor= and return { data, nextCursor }.",
       baseUrl: REST_BASE,
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Access token (bat_…) or API key (brt_…)" } },
     });
     const errorRef = { $ref: "#/components/schemas/Error" };
-    for (const item of Object.values(doc.paths ?? {})) {
-      for (const op of Object.values(item as Record<string, { responses?: Record<string, unknown>; security?: unknown[] }>)) {
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      for (const op of Object.values(item as Record<string, { responses?: Record<string, unknown>; security?: unknown[]; requestBody?: unknown; parameters?: unknown[] }>)) {
         if (!op || typeof op !== "object" || !("responses" in op)) continue;
         const responses: Record<string, unknown> = {};
         for (const [status, response] of Object.entries(op.responses ?? {})) {
           if (Number(status) < 400 && status !== "default") responses[status] = response;
         }
-        const statuses = [400, ...(op.security && op.security.length ? [401, 403] : []), 404, 429, 500];
+        const secured = Boolean(op.security && op.security.length);
+        const takesInput = Boolean(op.requestBody || op.parameters?.length);
+        const statuses = [...(takesInput ? [400] : []), ...(secured ? [401, 403] : []), ...(path.includes("{") ? [404] : []), ...(path.startsWith("/auth/token") ? [429] : []), 500];
         for (const status of statuses) {
           responses[String(status)] = { description: STATUS_TEXT[status] ?? "Error", content: { "application/json": { schema: errorRef } } };
         }

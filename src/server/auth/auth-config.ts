@@ -2,6 +2,7 @@
 // Auth.js keeps a JWT cookie; the JWT holds only our session id (`sid`), and every request looks
 // that row up, so sign-out, suspension and password changes end sessions immediately.
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import { NextRequest } from "next/server";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { Email } from "@/lib/schemas/common";
@@ -101,4 +102,23 @@ function buildConfig(request: Request | undefined): NextAuthConfig {
   };
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth((request) => buildConfig(request));
+const nextAuth = NextAuth((request) => buildConfig(request));
+export const { auth, signIn, signOut } = nextAuth;
+
+/**
+ * Auth.js builds its absolute URLs (the OAuth/OIDC `redirect_uri`, where to go after sign-in and
+ * sign-out) from the request URL. Behind server.ts, Next hands route handlers a URL on the listen
+ * address (`http://0.0.0.0:3000/...` with the default HOST), which no identity provider accepts and
+ * no browser should be sent to. Berth's public address is BERTH_URL, so Auth.js sees that origin —
+ * what next-auth's own AUTH_URL does, without a second setting to keep in step.
+ */
+function atPublicUrl(request: NextRequest): NextRequest {
+  const { origin } = new URL(env().BERTH_URL);
+  if (request.nextUrl.origin === origin) return request;
+  return new NextRequest(request.nextUrl.href.replace(request.nextUrl.origin, origin), request);
+}
+
+export const handlers = {
+  GET: (request: NextRequest) => nextAuth.handlers.GET(atPublicUrl(request)),
+  POST: (request: NextRequest) => nextAuth.handlers.POST(atPublicUrl(request)),
+};

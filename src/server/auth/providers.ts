@@ -18,6 +18,11 @@ export function oauthProviders(): Provider[] {
       clientId: e.BERTH_OIDC_ID,
       clientSecret: e.BERTH_OIDC_SECRET,
       checks: ["pkce", "state", "nonce"],
+      // Read the profile from the userinfo endpoint, not the ID token. OIDC Core §5.4: with the
+      // code flow the email/profile scope claims come from userinfo, and conforming providers
+      // (e.g. oidc-provider's default) leave them out of the ID token. Auth.js still verifies the
+      // ID token (signature, issuer, audience, nonce) and that userinfo's `sub` matches it.
+      idToken: false,
       authorization: { params: { scope: "openid email profile" } },
     });
   }

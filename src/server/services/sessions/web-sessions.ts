@@ -28,16 +28,17 @@ export async function resolveWebSession(sessionId: string): Promise<Actor | null
   return row ?? null;
 }
 
+/** Signs a dashboard session out; the audit row names the session's owner when no actor is given. */
 export async function revokeWebSession(ctx: ServiceContext, sessionId: string): Promise<void> {
   await db().transaction(async (tx) => {
-    const revoked = await tx
+    const [revoked] = await tx
       .update(webSessions)
       .set({ revokedAt: new Date() })
       .where(and(eq(webSessions.id, sessionId), isNull(webSessions.revokedAt)))
       .returning({ userId: webSessions.userId });
-    if (revoked.length > 0) {
-      await writeAudit(tx, ctx, { action: "auth.logout", targetType: "session", targetId: sessionId }, "success");
-    }
+    if (!revoked) return;
+    const [owner] = ctx.actor ? [ctx.actor] : await tx.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, revoked.userId));
+    await writeAudit(tx, ctx, { action: "auth.logout", targetType: "session", targetId: sessionId, actor: owner ?? null }, "success");
   });
 }
 
