@@ -68,7 +68,9 @@ test("signs up, signs out, signs back in and edits the profile", async ({ page }
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText(/already (exists|registered)/i)).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "An account with this email already exists. Sign in instead." })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Go to sign in" })).toBeVisible();
+  await expect(page.getByText("Already registered")).toBeVisible();
   await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
   await expect(page).toHaveURL(/\/sign-up$/);
   await snap(page, "accounts-sign-up-duplicate");
