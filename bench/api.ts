@@ -40,6 +40,8 @@ async function main() {
   const server = spawn("npx", ["tsx", "server.ts"], {
     env: { ...process.env, NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1", BERTH_DATA_DIR: dataDir, BERTH_BENCH: "1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
+    // Its own process group, so stopping it stops npx, tsx and the server together.
+    detached: true,
   });
   try {
     await waitFor(`${base}/api/health`);
@@ -67,8 +69,11 @@ async function main() {
     console.log(`REST /me vs bare Next route:   ${((rest.rps / bareNext.rps) * 100).toFixed(1)}% of req/s   (target ≥ 50%), p99 ${rest.p99} ms (target ≤ 50 ms)`);
     console.log(`tRPC me vs bare tRPC:          ${((trpc.rps / bareTrpc.rps) * 100).toFixed(1)}% of req/s   (target ≥ 50%), p99 ${trpc.p99} ms (target ≤ 50 ms)`);
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    const exited = new Promise((r) => server.once("exit", r));
+    process.kill(-server.pid!, "SIGTERM");
+    await exited;
+    // Give the server a moment to finish its drain before its data dir goes.
+    await new Promise((r) => setTimeout(r, 1_500));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,7 @@ import { audited } from "../audit/audited";
 import type { Actor, ServiceContext } from "../context";
 import { revokeUserWebSessions } from "../sessions/web-sessions";
 import { revokeUserTokens } from "../tokens/token-pairs";
-import { toMe, userColumns } from "./user-view";
+import { meColumns, toMe } from "./user-view";
 
 function requireActor(ctx: ServiceContext): Actor {
   if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
@@ -18,7 +18,8 @@ function requireActor(ctx: ServiceContext): Actor {
 
 export async function getMe(ctx: ServiceContext): Promise<Me> {
   const actor = requireActor(ctx);
-  const [row] = await db().select({ ...userColumns, passwordHash: users.passwordHash }).from(users).where(eq(users.id, actor.id));
+  if (actor.profile) return toMe(actor.profile);
+  const [row] = await db().select(meColumns).from(users).where(eq(users.id, actor.id));
   if (!row) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
   return toMe(row);
 }
@@ -30,7 +31,7 @@ export async function updateProfile(ctx: ServiceContext, args: { name: string | 
       .update(users)
       .set({ name: args.name, updatedAt: new Date() })
       .where(eq(users.id, actor.id))
-      .returning({ ...userColumns, passwordHash: users.passwordHash });
+      .returning(meColumns);
     if (!row) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
     return toMe(row);
   });

@@ -1,4 +1,5 @@
 // The explicit columns a user response promises: a new column never reaches a client by accident.
+import { sql } from "drizzle-orm";
 import type { Me, User } from "@/lib/schemas/users";
 import { users } from "@/server/db/schema";
 
@@ -12,6 +13,12 @@ export const userColumns = {
   limits: users.limits,
   createdAt: users.createdAt,
   lastLoginAt: users.lastLoginAt,
+};
+
+/** The columns of GET /me: the user's columns and whether a password exists (never the hash). */
+export const meColumns = {
+  ...userColumns,
+  hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
 };
 
 type UserRow = {
@@ -40,7 +47,9 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export function toMe(row: UserRow & { passwordHash: string | null }): Me {
+export type MeRow = UserRow & { hasPassword: boolean };
+
+export function toMe(row: MeRow): Me {
   const { lastLoginAt: _ignored, ...rest } = toUser(row);
-  return { ...rest, hasPassword: row.passwordHash !== null };
+  return { ...rest, hasPassword: row.hasPassword };
 }

@@ -1,10 +1,11 @@
 // Dashboard sessions: a row per sign-in, looked up on every request so that sign-out,
 // suspension and password changes take effect at once.
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { db, type DbOrTx } from "@/server/db";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { db, preparedQuery, type Db, type DbOrTx } from "@/server/db";
 import { users, webSessions } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { newId } from "@/server/ids";
+import { meColumns } from "../accounts/user-view";
 import { writeAudit } from "../audit/audited";
 import type { Actor, ServiceContext } from "../context";
 
@@ -18,14 +19,18 @@ export async function createWebSession(ctx: ServiceContext, actor: Actor, via: s
   return { id, expiresAt };
 }
 
-/** The active user behind a session id, or null when the session is gone, expired or the user suspended. */
-export async function resolveWebSession(sessionId: string): Promise<Actor | null> {
-  const [row] = await db()
-    .select({ id: users.id, email: users.email, role: users.role })
+const sessionLookup = (d: Db) =>
+  d
+    .select({ profile: meColumns })
     .from(webSessions)
     .innerJoin(users, eq(users.id, webSessions.userId))
-    .where(and(eq(webSessions.id, sessionId), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, new Date()), eq(users.status, "active")));
-  return row ?? null;
+    .where(and(eq(webSessions.id, sql.placeholder("sessionId")), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, sql`now()`), eq(users.status, "active")))
+    .prepare("resolve_web_session");
+
+/** The active user behind a session id, or null when the session is gone, expired or the user suspended. */
+export async function resolveWebSession(sessionId: string): Promise<Actor | null> {
+  const [row] = await preparedQuery("resolve_web_session", sessionLookup).execute({ sessionId });
+  return row ? { id: row.profile.id, email: row.profile.email, role: row.profile.role, profile: row.profile } : null;
 }
 
 /** Signs a dashboard session out; the audit row names the session's owner when no actor is given. */

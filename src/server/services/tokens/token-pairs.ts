@@ -1,12 +1,13 @@
 // REST bearer tokens (POST /auth/token, /auth/refresh, /auth/logout). Opaque random strings,
 // stored as SHA-256; a refresh token is spent on use, and presenting a spent one revokes its family.
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { db, type DbOrTx, type Tx } from "@/server/db";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { db, preparedQuery, type Db, type DbOrTx, type Tx } from "@/server/db";
 import { authTokens, users } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { BerthError } from "@/server/errors";
 import { newId, newSecret, sha256 } from "@/server/ids";
 import { logger } from "@/server/logger";
+import { meColumns } from "../accounts/user-view";
 import { writeAudit } from "../audit/audited";
 import type { Actor, ServiceContext } from "../context";
 
@@ -90,13 +91,17 @@ export async function logoutTokens(ctx: ServiceContext, args: { accessToken: str
 }
 
 /** The active user behind an access token, or null. */
-export async function resolveAccessToken(token: string): Promise<(Actor & { familyId: string }) | null> {
-  const [row] = await db()
-    .select({ id: users.id, email: users.email, role: users.role, familyId: authTokens.familyId })
+const accessTokenLookup = (d: Db) =>
+  d
+    .select({ profile: meColumns, familyId: authTokens.familyId })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.tokenHash, sha256(token)), eq(authTokens.kind, "access"), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, new Date()), eq(users.status, "active")));
-  return row ?? null;
+    .where(and(eq(authTokens.tokenHash, sql.placeholder("hash")), eq(authTokens.kind, "access"), isNull(authTokens.revokedAt), gt(authTokens.expiresAt, sql`now()`), eq(users.status, "active")))
+    .prepare("resolve_access_token");
+
+export async function resolveAccessToken(token: string): Promise<(Actor & { familyId: string }) | null> {
+  const [row] = await preparedQuery("resolve_access_token", accessTokenLookup).execute({ hash: sha256(token) });
+  return row ? { id: row.profile.id, email: row.profile.email, role: row.profile.role, profile: row.profile, familyId: row.familyId } : null;
 }
 
 export async function revokeUserTokens(tx: DbOrTx, userId: string): Promise<void> {
