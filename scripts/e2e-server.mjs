@@ -8,6 +8,6 @@ if (!existsSync(".next/BUILD_ID")) {
   process.exit(1);
 }
 rmSync(dataDir, { recursive: true, force: true });
-const child = spawn("npx", ["tsx", "server.ts"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", BERTH_DATA_DIR: dataDir } });
+const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", BERTH_DATA_DIR: dataDir } });
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));
