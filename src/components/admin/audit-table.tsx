@@ -3,16 +3,13 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import { useState } from "react";
 import { EmptyState } from "@/components/empty-state";
-import { ErrorState } from "@/components/error-state";
+import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Skeleton } from "@/components/ui/skeleton";
-import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDebounced } from "@/components/use-debounced";
-import { errorMessage, useTRPC } from "@/lib/trpc/react";
+import { useTRPC } from "@/lib/trpc/react";
 
 const OUTCOME_VARIANT = { success: "success", failure: "warning", denied: "destructive" } as const;
 
@@ -45,48 +42,34 @@ export function AuditTable() {
           </SelectContent>
         </Select>
       </div>
-      {list.isPending ? (
-        <Skeleton className="h-64 w-full" />
-      ) : list.isError ? (
-        <ErrorState message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState icon={ScrollText} title="No audit entries" description={filtered ? "Nothing matches these filters." : "Changes will be recorded here."} />
-      ) : (
-        <>
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Time</TableHead>
-                <TableHead>Actor</TableHead>
-                <TableHead>Action</TableHead>
-                <TableHead>Target</TableHead>
-                <TableHead>Outcome</TableHead>
-                <TableHead>IP</TableHead>
+      <PagedList query={list} count={rows.length} empty={<EmptyState icon={ScrollText} title="No audit entries" description={filtered ? "Nothing matches these filters." : "Changes will be recorded here."} />}>
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Time</TableHead>
+              <TableHead>Actor</TableHead>
+              <TableHead>Action</TableHead>
+              <TableHead>Target</TableHead>
+              <TableHead>Outcome</TableHead>
+              <TableHead>IP</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {rows.map((r) => (
+              <TableRow key={r.id}>
+                <TableCell className="text-sm whitespace-nowrap text-muted-foreground">{new Date(r.createdAt).toLocaleString()}</TableCell>
+                <TableCell className="max-w-48 truncate text-sm" title={r.actorEmail ?? undefined}>{r.actorEmail ?? <span className="text-muted-foreground">system</span>}</TableCell>
+                <TableCell className="font-mono text-xs">{r.action}</TableCell>
+                <TableCell className="max-w-40 truncate font-mono text-xs text-muted-foreground" title={r.targetId ?? undefined}>{r.targetId ?? "—"}</TableCell>
+                <TableCell>
+                  <Badge variant={OUTCOME_VARIANT[r.outcome]}>{r.outcome}</Badge>
+                </TableCell>
+                <TableCell className="font-mono text-xs text-muted-foreground">{r.ip ?? "—"}</TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((r) => (
-                <TableRow key={r.id}>
-                  <TableCell className="text-sm whitespace-nowrap text-muted-foreground">{new Date(r.createdAt).toLocaleString()}</TableCell>
-                  <TableCell className="max-w-48 truncate text-sm" title={r.actorEmail ?? undefined}>{r.actorEmail ?? <span className="text-muted-foreground">system</span>}</TableCell>
-                  <TableCell className="font-mono text-xs">{r.action}</TableCell>
-                  <TableCell className="max-w-40 truncate font-mono text-xs text-muted-foreground" title={r.targetId ?? undefined}>{r.targetId ?? "—"}</TableCell>
-                  <TableCell>
-                    <Badge variant={OUTCOME_VARIANT[r.outcome]}>{r.outcome}</Badge>
-                  </TableCell>
-                  <TableCell className="font-mono text-xs text-muted-foreground">{r.ip ?? "—"}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          {list.hasNextPage ? (
-            <Button variant="outline" className="mx-auto" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-              {list.isFetchingNextPage ? <Spinner label="Loading more" /> : null}
-              Load more
-            </Button>
-          ) : null}
-        </>
-      )}
+            ))}
+          </TableBody>
+        </Table>
+      </PagedList>
     </div>
   );
 }

@@ -6,13 +6,12 @@ import { toast } from "sonner";
 import { Field } from "@/components/auth/field";
 import { ConfirmButton } from "@/components/confirm-button";
 import { EmptyState } from "@/components/empty-state";
-import { ErrorState } from "@/components/error-state";
+import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
@@ -131,51 +130,38 @@ export function InvitesPanel() {
       <div className="flex justify-end">
         <CreateInviteDialog />
       </div>
-      {list.isPending ? (
-        <Skeleton className="h-48 w-full" />
-      ) : list.isError ? (
-        <ErrorState message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState icon={Ticket} title="No invites yet" description="Create one to let someone sign up when sign-up is by invitation." />
-      ) : (
-        <>
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>For</TableHead>
-                <TableHead>Role</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Expires</TableHead>
-                <TableHead className="text-right">Actions</TableHead>
+      <PagedList query={list} count={rows.length} empty={<EmptyState icon={Ticket} title="No invites yet" description="Create one to let someone sign up when sign-up is by invitation." />}>
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>For</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Expires</TableHead>
+              <TableHead className="text-right">Actions</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {rows.map((i) => (
+              <TableRow key={i.id}>
+                <TableCell>{i.email ?? <span className="text-muted-foreground">Anyone with the code</span>}</TableCell>
+                <TableCell>{i.role}</TableCell>
+                <TableCell>
+                  <Badge variant={STATUS_VARIANT[i.status]}>{i.status}</Badge>
+                </TableCell>
+                <TableCell className="text-sm text-muted-foreground">{new Date(i.expiresAt).toLocaleString()}</TableCell>
+                <TableCell className="text-right">
+                  {i.status === "pending" ? (
+                    <ConfirmButton title="Revoke this invite?" description="The code stops working at once." confirmLabel="Revoke" onConfirm={() => revoke.mutate({ id: i.id })}>
+                      Revoke
+                    </ConfirmButton>
+                  ) : null}
+                </TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((i) => (
-                <TableRow key={i.id}>
-                  <TableCell>{i.email ?? <span className="text-muted-foreground">Anyone with the code</span>}</TableCell>
-                  <TableCell>{i.role}</TableCell>
-                  <TableCell>
-                    <Badge variant={STATUS_VARIANT[i.status]}>{i.status}</Badge>
-                  </TableCell>
-                  <TableCell className="text-sm text-muted-foreground">{new Date(i.expiresAt).toLocaleString()}</TableCell>
-                  <TableCell className="text-right">
-                    {i.status === "pending" ? (
-                      <ConfirmButton title="Revoke this invite?" description="The code stops working at once." confirmLabel="Revoke" onConfirm={() => revoke.mutate({ id: i.id })}>
-                        Revoke
-                      </ConfirmButton>
-                    ) : null}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          {list.hasNextPage ? (
-            <Button variant="outline" className="mx-auto" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-              Load more
-            </Button>
-          ) : null}
-        </>
-      )}
+            ))}
+          </TableBody>
+        </Table>
+      </PagedList>
     </div>
   );
 }

@@ -5,13 +5,11 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/confirm-button";
 import { EmptyState } from "@/components/empty-state";
-import { ErrorState } from "@/components/error-state";
+import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Skeleton } from "@/components/ui/skeleton";
-import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDebounced } from "@/components/use-debounced";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
@@ -56,79 +54,65 @@ export function UsersTable({ selfId }: { selfId: string }) {
           </SelectContent>
         </Select>
       </div>
-      {list.isPending ? (
-        <Skeleton className="h-64 w-full" />
-      ) : list.isError ? (
-        <ErrorState message={errorMessage(list.error)} onRetry={() => void list.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState icon={Users} title="No users found" description={search || status !== "all" ? "Nobody matches these filters." : "Nobody has signed up yet."} />
-      ) : (
-        <>
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>User</TableHead>
-                <TableHead>Role</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Last sign-in</TableHead>
-                <TableHead className="text-right">Actions</TableHead>
+      <PagedList query={list} count={rows.length} empty={<EmptyState icon={Users} title="No users found" description={search || status !== "all" ? "Nobody matches these filters." : "Nobody has signed up yet."} />}>
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>User</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Last sign-in</TableHead>
+              <TableHead className="text-right">Actions</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {rows.map((u) => (
+              <TableRow key={u.id} data-testid={`user-row-${u.email}`}>
+                <TableCell>
+                  <div className="font-medium">{u.email}</div>
+                  <div className="text-xs text-muted-foreground">{u.name ?? "—"}</div>
+                </TableCell>
+                <TableCell>
+                  <Select value={u.role} disabled={u.id === selfId || update.isPending} onValueChange={(role) => update.mutate({ id: u.id, role: role as Role })}>
+                    <SelectTrigger size="sm" className="w-32" aria-label={`Role of ${u.email}`}>
+                      <SelectValue />
+                    </SelectTrigger>
+                    <SelectContent>
+                      {ROLES.map((r) => (
+                        <SelectItem key={r} value={r}>
+                          {r}
+                        </SelectItem>
+                      ))}
+                    </SelectContent>
+                  </Select>
+                </TableCell>
+                <TableCell>
+                  <Badge variant={u.status === "active" ? "success" : "destructive"}>{u.status}</Badge>
+                </TableCell>
+                <TableCell className="text-sm text-muted-foreground">{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : "Never"}</TableCell>
+                <TableCell className="text-right">
+                  {u.id === selfId ? (
+                    <span className="text-xs text-muted-foreground">You</span>
+                  ) : u.status === "active" ? (
+                    <ConfirmButton
+                      title={`Suspend ${u.email}?`}
+                      description="They are signed out everywhere at once and every API token they hold stops working. You can reactivate them later."
+                      confirmLabel="Suspend"
+                      onConfirm={() => update.mutate({ id: u.id, status: "suspended" })}
+                    >
+                      Suspend
+                    </ConfirmButton>
+                  ) : (
+                    <Button size="sm" variant="secondary" onClick={() => update.mutate({ id: u.id, status: "active" })}>
+                      Reactivate
+                    </Button>
+                  )}
+                </TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((u) => (
-                <TableRow key={u.id} data-testid={`user-row-${u.email}`}>
-                  <TableCell>
-                    <div className="font-medium">{u.email}</div>
-                    <div className="text-xs text-muted-foreground">{u.name ?? "—"}</div>
-                  </TableCell>
-                  <TableCell>
-                    <Select value={u.role} disabled={u.id === selfId || update.isPending} onValueChange={(role) => update.mutate({ id: u.id, role: role as Role })}>
-                      <SelectTrigger size="sm" className="w-32" aria-label={`Role of ${u.email}`}>
-                        <SelectValue />
-                      </SelectTrigger>
-                      <SelectContent>
-                        {ROLES.map((r) => (
-                          <SelectItem key={r} value={r}>
-                            {r}
-                          </SelectItem>
-                        ))}
-                      </SelectContent>
-                    </Select>
-                  </TableCell>
-                  <TableCell>
-                    <Badge variant={u.status === "active" ? "success" : "destructive"}>{u.status}</Badge>
-                  </TableCell>
-                  <TableCell className="text-sm text-muted-foreground">{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : "Never"}</TableCell>
-                  <TableCell className="text-right">
-                    {u.id === selfId ? (
-                      <span className="text-xs text-muted-foreground">You</span>
-                    ) : u.status === "active" ? (
-                      <ConfirmButton
-                        title={`Suspend ${u.email}?`}
-                        description="They are signed out everywhere at once and every API token they hold stops working. You can reactivate them later."
-                        confirmLabel="Suspend"
-                        onConfirm={() => update.mutate({ id: u.id, status: "suspended" })}
-                      >
-                        Suspend
-                      </ConfirmButton>
-                    ) : (
-                      <Button size="sm" variant="secondary" onClick={() => update.mutate({ id: u.id, status: "active" })}>
-                        Reactivate
-                      </Button>
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          {list.hasNextPage ? (
-            <Button variant="outline" className="mx-auto" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-              {list.isFetchingNextPage ? <Spinner label="Loading more" /> : null}
-              Load more
-            </Button>
-          ) : null}
-        </>
-      )}
+            ))}
+          </TableBody>
+        </Table>
+      </PagedList>
     </div>
   );
 }

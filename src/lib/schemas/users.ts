@@ -31,18 +31,8 @@ export const User = z
   .meta({ id: "User" });
 export type User = z.infer<typeof User>;
 
-export const Me = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string().nullable(),
-    role: Role,
-    status: UserStatus,
-    plan: z.string().nullable(),
-    limits: Limits,
-    hasPassword: z.boolean().describe("false for accounts that only sign in through an identity provider"),
-    createdAt: IsoDate,
-  })
+export const Me = User.omit({ lastLoginAt: true })
+  .extend({ hasPassword: z.boolean().describe("false for accounts that only sign in through an identity provider") })
   .meta({ id: "Me" });
 export type Me = z.infer<typeof Me>;
 
