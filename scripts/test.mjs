@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, unit, integration, build, e2e — in that order, each one counted.
+// `npm test`: typecheck, lint, unit, images, integration, build, e2e — in that order, each one counted.
 // Every step runs (a failure does not hide the others), the e2e step needs the build, and the
 // exit code is non-zero when anything failed.
 import { spawnSync } from "node:child_process";
@@ -9,6 +9,8 @@ const steps = [
   ["typecheck", "npx", ["tsc", "--noEmit"]],
   ["lint", "npx", ["eslint", "--max-warnings=0", "."]],
   ["unit", "npx", ["vitest", "run", "--project", "unit"]],
+  // Slots run real containers: the workspace images must exist (idempotent; skips when built).
+  ["images", "npx", ["tsx", "scripts/build-images.ts"]],
   ["integration", "npx", ["vitest", "run", "--project", "integration"]],
   ["build", "npx", ["next", "build"]],
   ["e2e", "npx", ["playwright", "test"]],
@@ -16,8 +18,10 @@ const steps = [
 
 const results = [];
 for (const [name, cmd, args] of steps) {
-  if (name === "e2e" && results.some((r) => r.name === "build" && !r.ok)) {
-    results.push({ name, ok: false, seconds: 0, note: "not run: the build failed" });
+  const needs = { e2e: ["build", "images"], integration: ["images"] }[name] ?? [];
+  const missing = needs.filter((n) => results.some((r) => r.name === n && !r.ok));
+  if (missing.length) {
+    results.push({ name, ok: false, seconds: 0, note: `not run: ${missing.join(" and ")} failed` });
     continue;
   }
   console.log(`\n━━ ${name}: ${cmd} ${args.join(" ")}`);

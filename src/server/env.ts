@@ -50,6 +50,7 @@ const EnvSchema = z
     BERTH_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
     BERTH_LOGIN_WINDOW: z.coerce.number().int().min(10).default(900),
     BERTH_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    DOCKER_HOST: optionalString.describe("Docker engine address, e.g. unix:///var/run/docker.sock or tcp://host:2375"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     BERTH_GITHUB_ID: optionalString,
     BERTH_GITHUB_SECRET: optionalString,

@@ -1,11 +1,12 @@
 "use client";
-import { BookOpen, Gauge, KeyRound, ScrollText, Ticket, UserRound, Users } from "lucide-react";
+import { BookOpen, Boxes, Gauge, KeyRound, ScrollText, Ticket, UserRound, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/cn";
 
 const MAIN = [
   { href: "/dashboard", label: "Overview", icon: Gauge },
+  { href: "/slots", label: "Slots", icon: Boxes },
   { href: "/settings/profile", label: "Profile", icon: UserRound },
   { href: "/settings/password", label: "Password", icon: KeyRound },
   { href: "/docs", label: "API docs", icon: BookOpen },

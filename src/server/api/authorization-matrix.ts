@@ -6,6 +6,7 @@ export type CallerKind = (typeof CALLER_KINDS)[number];
 
 const ANYONE: readonly CallerKind[] = CALLER_KINDS;
 const SIGNED_IN: readonly CallerKind[] = ["readonly", "user", "admin"];
+const WRITERS: readonly CallerKind[] = ["user", "admin"];
 const ADMIN: readonly CallerKind[] = ["admin"];
 
 export type MatrixEntry = { allow: readonly CallerKind[]; rest: string | null };
@@ -19,6 +20,19 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   "me.get": { allow: SIGNED_IN, rest: "GET /me" },
   "me.update": { allow: SIGNED_IN, rest: "PATCH /me" },
   "me.changePassword": { allow: SIGNED_IN, rest: "POST /me/password" },
+  "templates.list": { allow: SIGNED_IN, rest: "GET /templates" },
+  "plans.list": { allow: SIGNED_IN, rest: "GET /plans" },
+  "slots.list": { allow: SIGNED_IN, rest: "GET /slots" },
+  "slots.get": { allow: SIGNED_IN, rest: "GET /slots/{id}" },
+  "slots.events": { allow: SIGNED_IN, rest: "GET /slots/{id}/events" },
+  "slots.heartbeat": { allow: SIGNED_IN, rest: "POST /slots/{id}/heartbeat" },
+  // Read-only accounts may look but not change: FORBIDDEN for them.
+  "slots.create": { allow: WRITERS, rest: "POST /slots" },
+  "slots.update": { allow: WRITERS, rest: "PATCH /slots/{id}" },
+  "slots.delete": { allow: WRITERS, rest: "DELETE /slots/{id}" },
+  "slots.start": { allow: WRITERS, rest: "POST /slots/{id}/start" },
+  "slots.stop": { allow: WRITERS, rest: "POST /slots/{id}/stop" },
+  "slots.restart": { allow: WRITERS, rest: "POST /slots/{id}/restart" },
   "admin.users.list": { allow: ADMIN, rest: "GET /admin/users" },
   "admin.users.get": { allow: ADMIN, rest: "GET /admin/users/{id}" },
   "admin.users.update": { allow: ADMIN, rest: "PATCH /admin/users/{id}" },

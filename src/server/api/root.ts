@@ -3,12 +3,17 @@ import { adminAuditRouter } from "./routers/admin/audit";
 import { adminInvitesRouter } from "./routers/admin/invites";
 import { adminUsersRouter } from "./routers/admin/users";
 import { authRouter } from "./routers/auth";
+import { plansRouter, templatesRouter } from "./routers/catalog";
 import { meRouter } from "./routers/me";
+import { slotsRouter } from "./routers/slots";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   me: meRouter,
+  templates: templatesRouter,
+  plans: plansRouter,
+  slots: slotsRouter,
   admin: createTRPCRouter({
     users: adminUsersRouter,
     invites: adminInvitesRouter,

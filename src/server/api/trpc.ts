@@ -128,3 +128,9 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.actor.role !== "admin") throw new BerthError("FORBIDDEN", "Only administrators may do this.");
   return next();
 });
+
+/** Signed in and allowed to change things: read-only accounts get FORBIDDEN before any input is read. */
+export const writerProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.role === "readonly") throw new BerthError("FORBIDDEN", "Read-only accounts can look but not change anything.");
+  return next();
+});

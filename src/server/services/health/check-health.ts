@@ -1,7 +1,8 @@
-// GET /api/health: is the database answering (and, once slots exist, the container runtime)?
+// GET /api/health: is the database answering, and is the container engine reachable?
 import { dbHandle, pingDb } from "@/server/db";
+import { runtime } from "@/server/runtime";
 
-export type CheckResult = { status: "ok" | "error" | "unconfigured"; latencyMs?: number; message?: string; kind?: string };
+export type CheckResult = { status: "ok" | "error"; latencyMs?: number; message?: string; kind?: string };
 export type Health = { status: "ok" | "degraded"; checks: { db: CheckResult; runtime: CheckResult } };
 
 async function timed(fn: () => Promise<void>, timeoutMs = 2_000): Promise<CheckResult> {
@@ -14,9 +15,15 @@ async function timed(fn: () => Promise<void>, timeoutMs = 2_000): Promise<CheckR
   }
 }
 
+async function checkRuntime(): Promise<CheckResult> {
+  const started = performance.now();
+  const ping = await runtime().ping();
+  const latencyMs = Math.round(performance.now() - started);
+  return ping.ok ? { status: "ok", latencyMs, kind: `${runtime().name} ${ping.version}` } : { status: "error", latencyMs, kind: runtime().name, message: ping.message };
+}
+
 export async function checkHealth(): Promise<Health> {
-  const db: CheckResult = { ...(await timed(pingDb)), kind: dbHandle().kind };
-  // The container runtime arrives with slots (issue 4); until then it is reported, not checked.
-  const runtime: CheckResult = { status: "unconfigured", message: "No container runtime is connected yet" };
-  return { status: db.status === "ok" ? "ok" : "degraded", checks: { db, runtime } };
+  const [db, rt] = await Promise.all([timed(pingDb).then((r) => ({ ...r, kind: dbHandle().kind })), checkRuntime()]);
+  // Without a container engine Berth still serves accounts and the API: degraded, not down.
+  return { status: db.status === "ok" && rt.status === "ok" ? "ok" : "degraded", checks: { db, runtime: rt } };
 }

@@ -1,0 +1,50 @@
+// A new person creates a slot in the dashboard, sees it running, stops it and deletes it.
+import { expect, test } from "@playwright/test";
+import { signUp, snap, uniqueEmail } from "./support/helpers";
+
+const PASSWORD = "slots-e2e-password";
+
+test("creates a slot, sees it running, stops and deletes it", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("slots"), password: PASSWORD, name: "Slot Person" });
+  await page.getByRole("link", { name: "Slots" }).first().click();
+  await expect(page).toHaveURL(/\/slots$/);
+  await expect(page.getByText("No slots yet")).toBeVisible();
+  await snap(page, "slots-empty");
+
+  await page.getByRole("button", { name: "New slot" }).click();
+  await page.getByLabel("Name").fill("my-first-slot");
+  await snap(page, "slots-create-dialog");
+  await page.getByRole("button", { name: "Create slot" }).click();
+
+  const row = page.getByTestId("slot-row-my-first-slot");
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId("slot-status")).toHaveText(/running/, { timeout: 60_000 });
+  await snap(page, "slots-running");
+
+  // A second slot is made but waits, stopped: the free plan allows one running slot.
+  await page.getByRole("button", { name: "New slot" }).click();
+  await page.getByLabel("Name").fill("second");
+  await page.getByRole("button", { name: "Create slot" }).click();
+  await expect(page.getByTestId("slot-row-second").getByTestId("slot-status")).toHaveText(/stopped/, { timeout: 30_000 });
+
+  await row.getByRole("link", { name: "my-first-slot" }).click();
+  await expect(page.getByRole("heading", { name: "my-first-slot" })).toBeVisible();
+  await expect(page.getByTestId("slot-events")).toContainText("slot.started");
+  await snap(page, "slot-detail");
+
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByTestId("slot-status")).toHaveText(/stopped/, { timeout: 30_000 });
+
+  await page.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("cannot be undone");
+  await page.getByRole("button", { name: "Delete slot" }).click();
+  await expect(page).toHaveURL(/\/slots$/);
+  await expect(page.getByTestId("slot-row-my-first-slot")).toHaveCount(0, { timeout: 30_000 });
+
+  // Leave nothing behind in the engine.
+  const second = page.getByTestId("slot-row-second");
+  await second.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("button", { name: "Delete slot" }).click();
+  await expect(page.getByTestId("slot-row-second")).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByText("No slots yet")).toBeVisible();
+});

@@ -1,0 +1,181 @@
+// The engine's answers (inspect, stats) turned into the runtime's types, and slot resources into
+// Docker's host config. Pure functions: unit-tested without an engine.
+import type Dockerode from "dockerode";
+import {
+  LABELS,
+  type RuntimeState,
+  type SlotResources,
+  type WorkspaceInfo,
+  type WorkspaceSpec,
+  type WorkspaceStats,
+} from "../types";
+
+const MiB = 1024 * 1024;
+
+/** Where the slot's home lives inside the container: the images' non-root user `berth` (uid 1000). */
+export const HOME_DIR = "/home/berth";
+const SLOT_USER = "1000:1000";
+/** Keeps a slot up when its template names no command; tini (Init) is PID 1 and reaps under it. */
+const KEEP_ALIVE_COMMAND = ["sleep", "infinity"];
+
+export function containerName(slotId: string): string {
+  return `berth-${slotId}`;
+}
+
+export function homeVolumeName(slotId: string): string {
+  return `berth-home-${slotId}`;
+}
+
+/** Memory with no extra swap (MemorySwap = Memory), CPU as a hard quota, and a pids ceiling. */
+export function resourceLimits(r: SlotResources): {
+  Memory: number;
+  MemorySwap: number;
+  NanoCpus: number;
+  PidsLimit: number;
+} {
+  const memory = Math.round(r.memoryMiB * MiB);
+  return {
+    Memory: memory,
+    MemorySwap: memory,
+    NanoCpus: Math.round(r.cpuMillicores * 1_000_000),
+    PidsLimit: Math.round(r.pids),
+  };
+}
+
+export function slotLabels(spec: Pick<WorkspaceSpec, "slotId" | "ownerId">): Record<string, string> {
+  return { [LABELS.managed]: "1", [LABELS.slot]: spec.slotId, [LABELS.owner]: spec.ownerId };
+}
+
+/**
+ * The container of one slot: non-root, tini as PID 1, no capabilities, no privilege gain, the plan's
+ * limits, the home volume, and the slots' network (no host network, no Docker socket, nothing else
+ * from the host mounted).
+ */
+export function slotContainerOptions(spec: WorkspaceSpec, networkId: string): Dockerode.ContainerCreateOptions {
+  return {
+    name: containerName(spec.slotId),
+    Image: spec.image,
+    Cmd: spec.command ?? KEEP_ALIVE_COMMAND,
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    Labels: slotLabels(spec),
+    User: SLOT_USER,
+    WorkingDir: HOME_DIR,
+    Tty: false,
+    OpenStdin: false,
+    HostConfig: {
+      ...resourceLimits(spec.resources),
+      // Disk: the home's size limit (spec.resources.diskMiB) comes with the per-slot ext4 image,
+      // loop-mounted by Berth and bind-mounted here instead of the named volume. overlay2 on ext4
+      // ignores --storage-opt size, so there is nothing to set on the container itself.
+      Mounts: [{ Type: "volume", Source: homeVolumeName(spec.slotId), Target: HOME_DIR }],
+      Init: true,
+      SecurityOpt: ["no-new-privileges"],
+      CapDrop: ["ALL"],
+      Privileged: false,
+      ReadonlyRootfs: false,
+      NetworkMode: networkId,
+      RestartPolicy: { Name: "no" },
+      // A slot printing without end must not fill the host's disk with its log.
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+    },
+    NetworkingConfig: { EndpointsConfig: { [networkId]: {} } },
+  };
+}
+
+const STATES: ReadonlySet<string> = new Set<RuntimeState>([
+  "created",
+  "running",
+  "paused",
+  "restarting",
+  "exited",
+  "dead",
+  "removing",
+]);
+
+/** Docker's zero time ("0001-01-01T00:00:00Z") means "never"; nanoseconds are cut to milliseconds. */
+export function engineTime(value: string | undefined | null): string | null {
+  if (!value || value.startsWith("0001-01-01")) return null;
+  const date = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export function toWorkspaceInfo(raw: Dockerode.ContainerInspectInfo): WorkspaceInfo {
+  const labels = raw.Config?.Labels ?? {};
+  const status = raw.State?.Status ?? "dead";
+  const state = (STATES.has(status) ? status : "dead") as RuntimeState;
+  const hasExited = state === "exited" || state === "dead";
+  return {
+    containerId: raw.Id,
+    slotId: labels[LABELS.slot] ?? "",
+    ownerId: labels[LABELS.owner] ?? "",
+    state,
+    exitCode: hasExited ? (raw.State?.ExitCode ?? null) : null,
+    oomKilled: raw.State?.OOMKilled ?? false,
+    startedAt: engineTime(raw.State?.StartedAt),
+    finishedAt: engineTime(raw.State?.FinishedAt),
+  };
+}
+
+/** What the stats endpoint can answer; every part may be missing (a stopped container has none). */
+export type EngineStats = {
+  read?: string;
+  preread?: string;
+  pids_stats?: { current?: number };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  memory_stats?: {
+    usage?: number;
+    limit?: number;
+    stats?: { total_inactive_file?: number; inactive_file?: number; cache?: number };
+  };
+  cpu_stats?: CpuStats;
+  precpu_stats?: CpuStats;
+};
+
+type CpuStats = {
+  cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+  system_cpu_usage?: number;
+  online_cpus?: number;
+};
+
+/**
+ * CPU: the container's share of all host CPU time between the two samples the engine took
+ * (`precpu_stats` → `cpu_stats`), times the host's CPUs — the formula `docker stats` uses — in
+ * millicores. Memory: usage minus the page cache the kernel can drop (inactive_file, as `docker
+ * stats` does since 19.03; `cache` on engines that report nothing finer).
+ */
+export function toWorkspaceStats(raw: EngineStats, now: Date): WorkspaceStats {
+  const cpu = raw.cpu_stats;
+  const pre = raw.precpu_stats;
+  const cpuDelta = (cpu?.cpu_usage?.total_usage ?? 0) - (pre?.cpu_usage?.total_usage ?? 0);
+  const systemDelta = (cpu?.system_cpu_usage ?? 0) - (pre?.system_cpu_usage ?? 0);
+  const cpus = cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 1;
+  let cpuMillicores = 0;
+  if (cpuDelta > 0 && systemDelta > 0 && (pre?.cpu_usage?.total_usage ?? 0) > 0) {
+    cpuMillicores = Math.round((cpuDelta / systemDelta) * cpus * 1000);
+  }
+
+  const memory = raw.memory_stats;
+  const usage = memory?.usage ?? 0;
+  const reclaimable =
+    memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0;
+  const memoryBytes = reclaimable < usage ? usage - reclaimable : usage;
+
+  let networkRxBytes = 0;
+  let networkTxBytes = 0;
+  for (const net of Object.values(raw.networks ?? {})) {
+    networkRxBytes += net.rx_bytes ?? 0;
+    networkTxBytes += net.tx_bytes ?? 0;
+  }
+
+  return {
+    at: engineTime(raw.read) ?? now.toISOString(),
+    cpuMillicores,
+    memoryBytes,
+    memoryLimitBytes: memory?.limit ?? 0,
+    pids: raw.pids_stats?.current ?? 0,
+    networkRxBytes,
+    networkTxBytes,
+    // The home's usage arrives with the per-slot ext4 home (a later step); Docker cannot tell it.
+    diskBytes: null,
+  };
+}

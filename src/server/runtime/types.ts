@@ -1,0 +1,92 @@
+// The container runtime as services see it. A driver (Docker now; Swarm or Kubernetes later)
+// implements this; nothing above src/server/runtime/ knows which engine runs the slots.
+import type { Readable } from "node:stream";
+
+export type SlotResources = {
+  /** CPU in millicores (1000 = one core). */
+  cpuMillicores: number;
+  memoryMiB: number;
+  /** Size of the slot's home; writes beyond it fail with ENOSPC for that slot only. */
+  diskMiB: number;
+  /** Most processes at once (fork bombs stop here). */
+  pids: number;
+};
+
+export type WorkspaceSpec = {
+  slotId: string;
+  ownerId: string;
+  image: string;
+  env: Record<string, string>;
+  /** Overrides the image's command; by default the slot runs a long-lived init that keeps it up. */
+  command?: string[];
+  resources: SlotResources;
+};
+
+export type RuntimeState = "created" | "running" | "paused" | "restarting" | "exited" | "dead" | "removing";
+
+export type WorkspaceInfo = {
+  containerId: string;
+  slotId: string;
+  ownerId: string;
+  state: RuntimeState;
+  exitCode: number | null;
+  oomKilled: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type WorkspaceStats = {
+  at: string;
+  /** CPU use in millicores over the sampling interval. */
+  cpuMillicores: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+  networkRxBytes: number;
+  networkTxBytes: number;
+  /** Bytes used in the slot's home, when the driver can tell. */
+  diskBytes: number | null;
+};
+
+export type ResourceChange = { applied: "live" | "next-start" };
+
+export interface WorkspaceRuntime {
+  readonly name: string;
+  /** Is the engine reachable? Never throws. */
+  ping(): Promise<{ ok: true; version: string } | { ok: false; message: string }>;
+  hasImage(image: string): Promise<boolean>;
+  /** Creates the container and its home volume (idempotent per slot id: an existing one is returned). */
+  create(spec: WorkspaceSpec): Promise<{ containerId: string }>;
+  start(containerId: string): Promise<void>;
+  /** Stops gracefully, killing after `timeoutSeconds`. Stopping a stopped workspace is not an error. */
+  stop(containerId: string, opts?: { timeoutSeconds?: number }): Promise<void>;
+  /** Removes the container and, with `withHome`, the slot's home. Removing a missing one is not an error. */
+  remove(containerId: string, opts: { slotId: string; withHome: boolean }): Promise<void>;
+  /** null when the container no longer exists. */
+  inspect(containerId: string): Promise<WorkspaceInfo | null>;
+  /** Every container the engine holds with Berth's labels (for reconciliation). */
+  list(): Promise<WorkspaceInfo[]>;
+  updateResources(containerId: string, resources: SlotResources): Promise<ResourceChange>;
+  stats(containerId: string): Promise<WorkspaceStats>;
+  logs(containerId: string, opts: { tail?: number; follow?: boolean; since?: Date }): Promise<Readable>;
+}
+
+/** The engine cannot be reached (socket missing, daemon down, timeout). Services answer RUNTIME_UNAVAILABLE. */
+export class RuntimeUnavailableError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = "RuntimeUnavailableError";
+  }
+}
+
+/** The engine refused the operation for a reason that is not about reachability. */
+export class RuntimeOperationError extends Error {
+  readonly status?: number;
+  constructor(message: string, opts?: { cause?: unknown; status?: number }) {
+    super(message, { cause: opts?.cause });
+    this.name = "RuntimeOperationError";
+    this.status = opts?.status;
+  }
+}
+
+export const LABELS = { slot: "berth.slot", owner: "berth.owner", managed: "berth.managed" } as const;

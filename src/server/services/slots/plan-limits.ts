@@ -1,0 +1,51 @@
+// The limits that apply to a user: their plan (or the default plan), with per-user overrides.
+import { eq } from "drizzle-orm";
+import type { DbOrTx } from "@/server/db";
+import { plans, users } from "@/server/db/schema";
+import { BerthError } from "@/server/errors";
+
+export type EffectiveLimits = {
+  planId: string;
+  maxSlots: number;
+  maxRunning: number;
+  cpuMillicores: number;
+  memoryMiB: number;
+  diskMiB: number;
+  pids: number;
+  idleTimeoutMinutes: number;
+  maxUptimeMinutes: number | null;
+};
+
+export async function effectiveLimits(tx: DbOrTx, userId: string): Promise<EffectiveLimits> {
+  const [user] = await tx.select({ plan: users.plan, limits: users.limits }).from(users).where(eq(users.id, userId));
+  if (!user) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
+  const [plan] = user.plan
+    ? await tx.select().from(plans).where(eq(plans.id, user.plan))
+    : await tx.select().from(plans).where(eq(plans.isDefault, true)).limit(1);
+  if (!plan) throw new BerthError("CONFLICT", "No plan applies to this account; an administrator must assign one.");
+  const o = user.limits ?? {};
+  return {
+    planId: plan.id,
+    maxSlots: o.slots ?? plan.maxSlots,
+    maxRunning: plan.maxRunning,
+    cpuMillicores: o.cpuMillicores ?? plan.cpuMillicores,
+    memoryMiB: o.memoryMiB ?? plan.memoryMiB,
+    diskMiB: o.diskMiB ?? plan.diskMiB,
+    pids: o.pids ?? plan.pids,
+    idleTimeoutMinutes: plan.idleTimeoutMinutes,
+    maxUptimeMinutes: plan.maxUptimeMinutes,
+  };
+}
+
+/** Throws VALIDATION_ERROR naming every resource above the plan's per-slot ceiling. */
+export function assertWithinPlan(limits: EffectiveLimits, r: { cpuMillicores: number; memoryMiB: number; diskMiB: number }): void {
+  const over: Record<string, string[]> = {};
+  for (const key of ["cpuMillicores", "memoryMiB", "diskMiB"] as const) {
+    if (r[key] > limits[key]) over[`resources.${key}`] = [`at most ${limits[key]} on the ${limits.planId} plan`];
+  }
+  if (Object.keys(over).length) {
+    throw new BerthError("QUOTA_EXCEEDED", `These resources are above what your plan allows: ${Object.entries(over).map(([k, v]) => `${k} ${v[0]}`).join("; ")}.`, {
+      details: { fields: over, plan: limits.planId },
+    });
+  }
+}

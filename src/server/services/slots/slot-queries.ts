@@ -1,0 +1,57 @@
+// Reading slots: the owner's list, one slot, its events; and the heartbeat that defers auto-stop.
+import { and, desc, eq, ne, type SQL } from "drizzle-orm";
+import type { Slot } from "@/lib/schemas/slots";
+import { db } from "@/server/db";
+import { slotEvents, slots, type SlotStatus } from "@/server/db/schema";
+import { BerthError } from "@/server/errors";
+import type { Actor, ServiceContext } from "../context";
+import { afterCursor, pageFrom } from "../pagination";
+import { toSlot, type SlotRow } from "./slot-view";
+
+function requireActor(ctx: ServiceContext): Actor {
+  if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
+  return ctx.actor;
+}
+
+/** The caller's own slot, or NOT_FOUND (another user's slot is never revealed). */
+export async function ownedSlot(ctx: ServiceContext, slotId: string): Promise<SlotRow> {
+  const actor = requireActor(ctx);
+  const [row] = await db()
+    .select()
+    .from(slots)
+    .where(and(eq(slots.id, slotId), eq(slots.ownerId, actor.id), ne(slots.status, "deleted")));
+  if (!row) throw new BerthError("NOT_FOUND", "No such slot.");
+  return row;
+}
+
+export async function getSlot(ctx: ServiceContext, slotId: string): Promise<Slot> {
+  return toSlot(await ownedSlot(ctx, slotId));
+}
+
+export async function listSlots(ctx: ServiceContext, args: { status?: SlotStatus; limit: number; cursor?: string }) {
+  const actor = requireActor(ctx);
+  const where: (SQL | undefined)[] = [eq(slots.ownerId, actor.id), ne(slots.status, "deleted"), afterCursor(args.cursor, slots.createdAt, slots.id)];
+  if (args.status) where.push(eq(slots.status, args.status));
+  const rows = await db().select().from(slots).where(and(...where)).orderBy(desc(slots.createdAt), desc(slots.id)).limit(args.limit + 1);
+  const page = pageFrom(rows, args.limit);
+  return { data: page.rows.map(toSlot), nextCursor: page.nextCursor };
+}
+
+export async function listSlotEvents(ctx: ServiceContext, args: { id: string; limit: number; cursor?: string }) {
+  await ownedSlot(ctx, args.id);
+  const rows = await db()
+    .select()
+    .from(slotEvents)
+    .where(and(eq(slotEvents.slotId, args.id), afterCursor(args.cursor, slotEvents.createdAt, slotEvents.id)))
+    .orderBy(desc(slotEvents.createdAt), desc(slotEvents.id))
+    .limit(args.limit + 1);
+  const page = pageFrom(rows, args.limit);
+  return { data: page.rows.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
+}
+
+export async function heartbeat(ctx: ServiceContext, slotId: string): Promise<{ lastActivityAt: string }> {
+  const slot = await ownedSlot(ctx, slotId);
+  const now = new Date();
+  await db().update(slots).set({ lastActivityAt: now }).where(eq(slots.id, slot.id));
+  return { lastActivityAt: now.toISOString() };
+}
