@@ -60,6 +60,9 @@ async function loadSlot(slotId: string): Promise<SlotRow & { image: string; env:
 /** Makes sure the slot has a container, creating it when missing. */
 async function ensureContainer(slot: Awaited<ReturnType<typeof loadSlot>>): Promise<string> {
   if (slot.containerId && (await runtime().inspect(slot.containerId))) return slot.containerId;
+  if (!(await runtime().hasImage(slot.image))) {
+    throw new BerthError("CONFLICT", `The template's image ${slot.image} is not on this container engine yet. An administrator builds it with \`npm run images\`.`);
+  }
   const { containerId } = await runtime().create({
     slotId: slot.id,
     ownerId: slot.ownerId,
