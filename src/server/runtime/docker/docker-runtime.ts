@@ -31,7 +31,8 @@ import {
   toWorkspaceStats,
   type EngineStats,
 } from "./docker-mapping";
-import { ensureSlotNetwork } from "./docker-network";
+import { ensureSlotNetwork, SLOT_NETWORK } from "./docker-network";
+import { guardHostFromSlots } from "./host-firewall";
 
 const PING_TIMEOUT_MS = 3_000;
 const DEFAULT_STOP_TIMEOUT_S = 5;
@@ -79,11 +80,25 @@ export class DockerRuntime implements WorkspaceRuntime {
 
   /** The slots' bridge network (created on first use; concurrent callers share one creation). */
   ensureNetwork(): Promise<string> {
-    this.network ??= ensureSlotNetwork(this.docker, this.endpoint).catch((err: unknown) => {
-      this.network = undefined;
-      throw err;
-    });
+    this.network ??= ensureSlotNetwork(this.docker, this.endpoint)
+      .then(async (id) => {
+        await this.guardHost();
+        return id;
+      })
+      .catch((err: unknown) => {
+        this.network = undefined;
+        throw err;
+      });
     return this.network;
+  }
+
+  /** On a local engine, firewall the host from the slots' bridge (a remote engine's host must do it itself). */
+  private async guardHost(): Promise<void> {
+    if (!this.endpoint.options.socketPath) return;
+    const result = await guardHostFromSlots(SLOT_NETWORK);
+    if (!result.applied) {
+      this.logger?.warn({ bridge: SLOT_NETWORK, reason: result.reason }, "runtime: slots can reach services on this host; add the INPUT rule from ARCHITECTURE.md");
+    }
   }
 
   async create(spec: WorkspaceSpec): Promise<{ containerId: string }> {
