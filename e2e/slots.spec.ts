@@ -30,6 +30,7 @@ test("creates a slot, sees it running, stops and deletes it", async ({ page }) =
   await row.getByRole("link", { name: "my-first-slot" }).click();
   await expect(page.getByRole("heading", { name: "my-first-slot" })).toBeVisible();
   await expect(page.getByTestId("slot-events")).toContainText("slot.started");
+  await expect(page.getByTestId("slot-logs")).toContainText("No output yet.");
   await snap(page, "slot-detail");
 
   await page.getByRole("button", { name: "Stop" }).click();

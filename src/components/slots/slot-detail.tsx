@@ -11,6 +11,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
 import { SlotActions } from "./slot-actions";
+import { SlotLogs } from "./slot-logs";
 import { SlotStatusBadge, TRANSITIONAL } from "./slot-status-badge";
 
 export function SlotDetail({ id }: { id: string }) {
@@ -74,6 +75,7 @@ export function SlotDetail({ id }: { id: string }) {
             </PagedList>
           </CardContent>
         </Card>
+        <SlotLogs id={s.id} running={s.status === "running"} />
       </div>
     </>
   );

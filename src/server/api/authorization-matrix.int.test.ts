@@ -75,7 +75,7 @@ describe("plain routes", () => {
   it("health and the OpenAPI document answer anyone", async () => {
     const { GET: health } = await import("@/app/api/health/route");
     const { GET: openapi } = await import("@/app/api/v1/openapi.json/route");
-    expect(Object.keys(PLAIN_ROUTES).sort()).toEqual(["GET /api/health", "GET /api/v1/openapi.json"]);
+    expect(Object.keys(PLAIN_ROUTES).sort()).toEqual(["GET /api/health", "GET /api/v1/openapi.json", "GET /api/v1/slots/{id}/logs"]);
     const h = await health();
     expect(h.status).toBe(200);
     expect(await h.json()).toMatchObject({ status: "ok", checks: { db: { status: "ok" } } });

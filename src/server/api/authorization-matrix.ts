@@ -46,4 +46,6 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
 export const PLAIN_ROUTES: Record<string, readonly CallerKind[]> = {
   "GET /api/health": ANYONE,
   "GET /api/v1/openapi.json": ANYONE,
+  // The owner only; another user's slot is NOT_FOUND (tested in slots.int.test.ts).
+  "GET /api/v1/slots/{id}/logs": SIGNED_IN,
 };

@@ -46,6 +46,31 @@ export function openApiDocument(baseUrl: string): OpenAPIObject {
         op.responses = responses;
       }
     }
+    // Raw streams are plain route handlers; they are documented here by hand.
+    doc.paths = {
+      ...doc.paths,
+      "/slots/{id}/logs": {
+        get: {
+          operationId: "slots-logs",
+          summary: "The slot's container output (stdout and stderr); with follow=true the response stays open and streams",
+          tags: ["slots"],
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            { name: "tail", in: "query", required: false, schema: { type: "integer", minimum: 0, maximum: 10000, default: 200 }, description: "Lines from the end" },
+            { name: "follow", in: "query", required: false, schema: { type: "boolean", default: false }, description: "Keep streaming new output" },
+          ],
+          responses: {
+            "200": { description: "Text, one line per output line", content: { "text/plain": { schema: { type: "string" } } } },
+            "400": { description: STATUS_TEXT[400]!, content: { "application/json": { schema: errorRef } } },
+            "401": { description: STATUS_TEXT[401]!, content: { "application/json": { schema: errorRef } } },
+            "404": { description: STATUS_TEXT[404]!, content: { "application/json": { schema: errorRef } } },
+            "409": { description: STATUS_TEXT[409]!, content: { "application/json": { schema: errorRef } } },
+            "503": { description: "RUNTIME_UNAVAILABLE", content: { "application/json": { schema: errorRef } } },
+          },
+        },
+      },
+    } as typeof doc.paths;
     doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: z.toJSONSchema(ErrorBody, { target: "openapi-3.0" }) as never } };
     doc["x-error-codes"] = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, v]) => [code, v.status]));
     cached = doc;

@@ -1,0 +1,39 @@
+// GET /api/v1/slots/{id}/logs?tail=N&follow=true — raw text; with follow, a stream that stays open.
+import { Readable } from "node:stream";
+import { z } from "zod";
+import { errorResponse } from "@/server/api/rest/error-response";
+import { resolveCaller } from "@/server/auth/resolve-caller";
+import { BerthError } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { requestMetaFrom } from "@/server/request-meta";
+import { openSlotLogs } from "@/server/services/slots/slot-logs";
+
+export const dynamic = "force-dynamic";
+
+const Query = z.object({
+  tail: z.coerce.number({ error: "tail must be a number" }).int().min(0, "tail must be 0 or more").max(10_000, "tail must be at most 10000").default(200),
+  follow: z.enum(["true", "false", "1", "0"], { error: "follow must be true or false" }).default("false").transform((v) => v === "true" || v === "1"),
+});
+
+export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const meta = requestMetaFrom(req.headers);
+  try {
+    const { id } = await params;
+    const query = Query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+    if (!query.success) {
+      const fields = Object.fromEntries(query.error.issues.map((i) => [i.path.join("."), [i.message]]));
+      return errorResponse(meta.requestId, "VALIDATION_ERROR", `Invalid input — ${query.error.issues[0]?.message}`, { details: { fields } });
+    }
+    const caller = await resolveCaller(req.headers);
+    if (!caller.actor) return errorResponse(meta.requestId, "UNAUTHORIZED", "Sign in, or send Authorization: Bearer <token>.");
+    const stream = await openSlotLogs({ actor: caller.actor, meta }, id, query.data);
+    req.signal.addEventListener("abort", () => stream.destroy());
+    return new Response(Readable.toWeb(stream) as ReadableStream, {
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Request-Id": meta.requestId, "X-Content-Type-Options": "nosniff" },
+    });
+  } catch (err) {
+    if (err instanceof BerthError) return errorResponse(meta.requestId, err.code, err.message, { details: err.details });
+    logger().error({ err, requestId: meta.requestId }, "slot logs failed");
+    return errorResponse(meta.requestId, "INTERNAL", `Something went wrong on our side. Quote request id ${meta.requestId} when reporting it.`);
+  }
+}
