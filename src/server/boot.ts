@@ -2,7 +2,10 @@
 import { closeDb, initDb } from "./db";
 import { env, type Env } from "./env";
 import { logger } from "./logger";
+import { startReconcileLoop } from "./jobs/reconcile-loop";
 import { ensureAdmin } from "./services/accounts/ensure-admin";
+
+let jobs: { stop: () => Promise<void> } | undefined;
 
 export async function boot(): Promise<{ env: Env; log: ReturnType<typeof logger> }> {
   const e = env();
@@ -15,9 +18,11 @@ export async function boot(): Promise<{ env: Env; log: ReturnType<typeof logger>
     const result = await ensureAdmin(e.BERTH_ADMIN_EMAIL, e.BERTH_ADMIN_PASSWORD);
     log.info({ email: e.BERTH_ADMIN_EMAIL, result }, "administrator from BERTH_ADMIN_EMAIL");
   }
+  jobs = startReconcileLoop();
   return { env: e, log };
 }
 
 export async function shutdown(): Promise<void> {
+  await jobs?.stop();
   await closeDb();
 }

@@ -20,6 +20,8 @@ export type WorkspaceSpec = {
   /** Overrides the image's command; by default the slot runs a long-lived init that keeps it up. */
   command?: string[];
   resources: SlotResources;
+  /** Which Berth installation owns the container (its database's id): the reconciler touches only its own. */
+  instanceId?: string;
 };
 
 export type RuntimeState = "created" | "running" | "paused" | "restarting" | "exited" | "dead" | "removing";
@@ -28,6 +30,7 @@ export type WorkspaceInfo = {
   containerId: string;
   slotId: string;
   ownerId: string;
+  instanceId: string | null;
   state: RuntimeState;
   exitCode: number | null;
   oomKilled: boolean;
@@ -89,4 +92,4 @@ export class RuntimeOperationError extends Error {
   }
 }
 
-export const LABELS = { slot: "berth.slot", owner: "berth.owner", managed: "berth.managed" } as const;
+export const LABELS = { slot: "berth.slot", owner: "berth.owner", managed: "berth.managed", instance: "berth.instance" } as const;

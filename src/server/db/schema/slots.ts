@@ -100,3 +100,10 @@ export const slotEvents = pgTable(
   },
   (t) => [index("slot_events_slot_idx").on(t.slotId, t.createdAt)],
 );
+
+/** One row: this installation's id, made by the migration. Containers carry it, so the reconciler
+ * of one Berth never removes another's containers on a shared engine. */
+export const berthInstance = pgTable("berth_instance", {
+  id: text("id").primaryKey(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -42,8 +42,8 @@ export function resourceLimits(r: SlotResources): {
   };
 }
 
-export function slotLabels(spec: Pick<WorkspaceSpec, "slotId" | "ownerId">): Record<string, string> {
-  return { [LABELS.managed]: "1", [LABELS.slot]: spec.slotId, [LABELS.owner]: spec.ownerId };
+export function slotLabels(spec: Pick<WorkspaceSpec, "slotId" | "ownerId" | "instanceId">): Record<string, string> {
+  return { [LABELS.managed]: "1", [LABELS.slot]: spec.slotId, [LABELS.owner]: spec.ownerId, ...(spec.instanceId ? { [LABELS.instance]: spec.instanceId } : {}) };
 }
 
 /**
@@ -108,6 +108,7 @@ export function toWorkspaceInfo(raw: Dockerode.ContainerInspectInfo): WorkspaceI
     containerId: raw.Id,
     slotId: labels[LABELS.slot] ?? "",
     ownerId: labels[LABELS.owner] ?? "",
+    instanceId: labels[LABELS.instance] ?? null,
     state,
     exitCode: hasExited ? (raw.State?.ExitCode ?? null) : null,
     oomKilled: raw.State?.OOMKilled ?? false,

@@ -11,6 +11,7 @@ import { runtime } from "@/server/runtime";
 import { audited } from "../audit/audited";
 import type { ServiceContext } from "../context";
 import { requireWriter, runningCount } from "./create-slot";
+import { instanceId } from "./instance";
 import { effectiveLimits } from "./plan-limits";
 import { assertRuntimeReachable, toBerthError } from "./runtime-errors";
 import { toSlot, type SlotRow } from "./slot-view";
@@ -70,6 +71,7 @@ async function ensureContainer(slot: Awaited<ReturnType<typeof loadSlot>>): Prom
     env: { ...slot.env, BERTH_SLOT_ID: slot.id },
     command: slot.startCommand ?? undefined,
     resources: { cpuMillicores: slot.cpuMillicores, memoryMiB: slot.memoryMiB, diskMiB: slot.diskMiB, pids: slot.pids },
+    instanceId: await instanceId(),
   });
   await db().update(slots).set({ containerId, resourcesPending: false }).where(eq(slots.id, slot.id));
   return containerId;

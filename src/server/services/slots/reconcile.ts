@@ -1,0 +1,68 @@
+// The reconciler: after a crash, a restart or anything done behind Berth's back, make the engine
+// and the database agree again. Runs at boot and then periodically.
+//  - a container of this installation with no live slot row is removed (with its home);
+//  - a row left in a transitional state is driven to its end (the intent is in the row);
+//  - a slot whose container died is marked stopped (or error, with the OOM or exit code) with an event.
+import { and, eq, inArray, lt } from "drizzle-orm";
+import { db } from "@/server/db";
+import { slots } from "@/server/db/schema";
+import { logger } from "@/server/logger";
+import { runtime } from "@/server/runtime";
+import { instanceId } from "./instance";
+import { runSlotAction } from "./slot-actions";
+import { recordEvent } from "./transitions";
+
+export type ReconcileReport = { removedContainers: number; resumed: number; markedStopped: number; markedError: number };
+
+/** `staleAfterMs`: how old a transitional row must be before it counts as abandoned (0 at boot). */
+export async function reconcileSlots(opts: { staleAfterMs: number }): Promise<ReconcileReport> {
+  const report: ReconcileReport = { removedContainers: 0, resumed: 0, markedStopped: 0, markedError: 0 };
+  const ping = await runtime().ping();
+  if (!ping.ok) return report;
+  const me = await instanceId();
+
+  // 1. Containers without a live row.
+  const containers = (await runtime().list()).filter((c) => c.instanceId === me);
+  const ids = [...new Set(containers.map((c) => c.slotId))];
+  const rows = ids.length ? await db().select({ id: slots.id, status: slots.status, containerId: slots.containerId }).from(slots).where(inArray(slots.id, ids)) : [];
+  const live = new Map(rows.filter((r) => r.status !== "deleted").map((r) => [r.id, r]));
+  for (const c of containers) {
+    if (!live.has(c.slotId)) {
+      await runtime().remove(c.containerId, { slotId: c.slotId, withHome: true });
+      report.removedContainers++;
+    }
+  }
+
+  // 2. Rows stuck in a transitional state: drive each to its end.
+  const cutoff = new Date(Date.now() - opts.staleAfterMs);
+  const stuck = await db()
+    .select({ id: slots.id, status: slots.status })
+    .from(slots)
+    .where(and(inArray(slots.status, ["creating", "starting", "stopping", "deleting"]), lt(slots.updatedAt, cutoff)));
+  const action = { creating: "provision", starting: "start", stopping: "stop", deleting: "delete" } as const;
+  for (const row of stuck) {
+    await db().transaction((tx) => recordEvent(tx, { slotId: row.id, type: "slot.reconciled", fromStatus: row.status, toStatus: row.status, details: { resumed: action[row.status as keyof typeof action] } }));
+    await runSlotAction(row.id, action[row.status as keyof typeof action]);
+    report.resumed++;
+  }
+
+  // 3. Running rows whose container is gone or no longer running.
+  const running = await db().select({ id: slots.id, containerId: slots.containerId }).from(slots).where(eq(slots.status, "running"));
+  for (const row of running) {
+    const info = row.containerId ? await runtime().inspect(row.containerId) : null;
+    if (info?.state === "running") continue;
+    const failed = !info || info.oomKilled || (info.exitCode !== null && info.exitCode !== 0);
+    const reason = !info ? "the container disappeared" : info.oomKilled ? "it ran out of memory and was killed" : `it exited with code ${info.exitCode}`;
+    await db().transaction(async (tx) => {
+      const [current] = await tx.select({ status: slots.status }).from(slots).where(eq(slots.id, row.id)).for("update");
+      if (current?.status !== "running") return;
+      const to = failed ? "error" : "stopped";
+      await tx.update(slots).set({ status: to, stoppedAt: new Date(), lastError: failed ? `The slot stopped: ${reason}.` : null, updatedAt: new Date(), ...(info ? {} : { containerId: null }) }).where(eq(slots.id, row.id));
+      await recordEvent(tx, { slotId: row.id, type: info?.oomKilled ? "slot.oom" : "slot.exited", fromStatus: "running", toStatus: to, details: { reason, exitCode: info?.exitCode ?? null } });
+    });
+    if (failed) report.markedError++;
+    else report.markedStopped++;
+  }
+  if (report.removedContainers + report.resumed + report.markedStopped + report.markedError > 0) logger().info({ ...report }, "reconciled slots with the engine");
+  return report;
+}
