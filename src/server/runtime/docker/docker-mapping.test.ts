@@ -37,6 +37,7 @@ describe("toWorkspaceInfo", () => {
       containerId: "c1",
       slotId: "s1",
       ownerId: "u1",
+      instanceId: null,
       state: "running",
       exitCode: null,
       oomKilled: false,

@@ -160,6 +160,8 @@ describe("DockerRuntime on the real engine", () => {
     await rt.start(containerId);
     await waitForLog(containerId, /again/);
     expect(await logsOf(containerId)).toBe("first\nagain\n");
+    // The output can arrive before the engine records the exit: wait for it.
+    await waitForState(containerId, "exited");
     expect((await rt.inspect(containerId))?.exitCode).toBe(0);
 
     // Without withHome the volume outlives the container: a new container for the slot finds the file.
