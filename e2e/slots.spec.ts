@@ -31,6 +31,21 @@ test("creates a slot, sees it running, stops and deletes it", async ({ page }) =
   await expect(page.getByRole("heading", { name: "my-first-slot" })).toBeVisible();
   await expect(page.getByTestId("slot-events")).toContainText("slot.started");
   await expect(page.getByTestId("slot-logs")).toContainText("No output yet.");
+  await expect(page.getByTestId("logs-following")).toBeVisible();
+
+  // Live metrics arrive over the subscription within seconds of opening the page.
+  await expect(page.getByTestId("metrics-live")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId("metric-cpu")).toHaveText(/^\d+ of \d+ millicores$/, { timeout: 20_000 });
+  await expect(page.getByTestId("metric-memory")).toContainText(/ of \d+ MiB$/);
+  await expect(page.getByTestId("metric-processes")).toHaveText(/^\d+ running$/);
+  await expect(page.getByTestId("chart-memory").locator(".recharts-area-area")).toHaveCount(1);
+  const cpuBefore = await page.getByTestId("chart-cpu").locator(".recharts-area-curve").getAttribute("d");
+  await expect.poll(async () => page.getByTestId("chart-cpu").locator(".recharts-area-curve").getAttribute("d"), { timeout: 20_000 }).not.toBe(cpuBefore);
+
+  // The free plan stops idle slots; the page says when, and "Keep running" counts as activity.
+  await expect(page.getByTestId("auto-stop")).toContainText(/Stops when idle in \d+ minutes/);
+  await page.getByRole("button", { name: "Keep running" }).click();
+  await expect(page.getByText("Marked as active")).toBeVisible();
   await snap(page, "slot-detail");
 
   await page.getByRole("button", { name: "Stop" }).click();

@@ -2,10 +2,10 @@
 import { closeDb, initDb } from "./db";
 import { env, type Env } from "./env";
 import { logger } from "./logger";
-import { startReconcileLoop } from "./jobs/reconcile-loop";
+import { reconcileAtBoot, startJobs, type Jobs } from "./jobs";
 import { ensureAdmin } from "./services/accounts/ensure-admin";
 
-let jobs: { stop: () => Promise<void> } | undefined;
+let jobs: Jobs | undefined;
 
 export async function boot(): Promise<{ env: Env; log: ReturnType<typeof logger> }> {
   const e = env();
@@ -18,7 +18,10 @@ export async function boot(): Promise<{ env: Env; log: ReturnType<typeof logger>
     const result = await ensureAdmin(e.BERTH_ADMIN_EMAIL, e.BERTH_ADMIN_PASSWORD);
     log.info({ email: e.BERTH_ADMIN_EMAIL, result }, "administrator from BERTH_ADMIN_EMAIL");
   }
-  jobs = startReconcileLoop();
+  void reconcileAtBoot();
+  const jobsStarted = performance.now();
+  jobs = await startJobs(handle);
+  log.info({ ms: Math.round(performance.now() - jobsStarted) }, "job queue started (reconcile, auto-stop, metrics)");
   return { env: e, log };
 }
 

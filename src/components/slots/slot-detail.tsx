@@ -11,7 +11,9 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
 import { SlotActions } from "./slot-actions";
+import { AutoStopNotice } from "./auto-stop-notice";
 import { SlotLogs } from "./slot-logs";
+import { SlotMetrics } from "./slot-metrics";
 import { SlotStatusBadge, TRANSITIONAL } from "./slot-status-badge";
 
 export function SlotDetail({ id }: { id: string }) {
@@ -56,6 +58,7 @@ export function SlotDetail({ id }: { id: string }) {
               <dd>{new Date(s.lastActivityAt).toLocaleString()}</dd>
             </dl>
             {s.resourcesPending ? <p className="mt-3 text-sm text-muted-foreground">New limits apply at the next start.</p> : null}
+            {s.status === "running" && s.autoStop ? <AutoStopNotice slotId={s.id} autoStop={s.autoStop} /> : null}
           </CardContent>
         </Card>
         <Card>
@@ -75,6 +78,7 @@ export function SlotDetail({ id }: { id: string }) {
             </PagedList>
           </CardContent>
         </Card>
+        <SlotMetrics id={s.id} running={s.status === "running"} />
         <SlotLogs id={s.id} running={s.status === "running"} />
       </div>
     </>

@@ -21,6 +21,13 @@ export const SlotName = z
   .max(63, "name must be at most 63 characters")
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "name may use letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit");
 
+export const AutoStop = z
+  .object({
+    at: IsoDate,
+    reason: z.enum(["idle", "max-uptime"]).describe("idle: no activity for the plan's idle timeout; max-uptime: the plan's longest run"),
+  })
+  .meta({ id: "AutoStop" });
+
 export const Slot = z
   .object({
     id: z.string(),
@@ -32,6 +39,7 @@ export const Slot = z
     resourcesPending: z.boolean().describe("Limits changed that apply at the next start"),
     lastError: z.string().nullable(),
     lastActivityAt: IsoDate,
+    autoStop: AutoStop.nullable().optional().describe("When this running slot stops by itself if nothing happens (on reads; null when its plan never stops it)"),
     startedAt: IsoDate.nullable(),
     stoppedAt: IsoDate.nullable(),
     createdAt: IsoDate,
@@ -41,6 +49,8 @@ export const Slot = z
 export type Slot = z.infer<typeof Slot>;
 
 export const SlotId = z.object({ id: z.string().min(1).max(64) });
+
+export const Heartbeat = z.object({ lastActivityAt: IsoDate, autoStop: AutoStop.nullable() });
 
 export const SlotCreateInput = z.object({
   name: SlotName,

@@ -15,6 +15,10 @@ export type DbHandle = {
   db: Db;
   kind: "postgres" | "pglite";
   close: () => Promise<void>;
+  /** The server's address (postgres), for clients that open their own pool (the job queue). */
+  url?: string;
+  /** The embedded database (pglite), for the job queue's adapter. */
+  pglite?: import("@electric-sql/pglite").PGlite;
 };
 
 export class DatabaseLockedError extends Error {
@@ -47,7 +51,7 @@ export async function openPostgres(url: string, opts: { migrate?: boolean; max?:
       await single.end({ timeout: 5 });
     }
   }
-  return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  return { db, kind: "postgres", url, close: () => client.end({ timeout: 5 }) };
 }
 
 /** Opens PGlite in `dir`, holding a lock file so a second process fails at once instead of corrupting it. */
@@ -81,6 +85,7 @@ export async function openPglite(dir: string): Promise<DbHandle> {
     return {
       db: db as unknown as Db,
       kind: "pglite",
+      pglite: client,
       close: async () => {
         await client.close();
         await release();

@@ -1,7 +1,9 @@
 // Slots: create, list, read, rename/resize, delete, lifecycle actions, events, heartbeat.
 import { z } from "zod";
-import { Slot, SlotCreated, SlotCreateInput, SlotEventList, SlotEventListInput, SlotId, SlotList, SlotListInput, SlotUpdated, SlotUpdateInput } from "@/lib/schemas/slots";
+import { Heartbeat, Slot, SlotCreated, SlotCreateInput, SlotEventList, SlotEventListInput, SlotId, SlotList, SlotListInput, SlotUpdated, SlotUpdateInput } from "@/lib/schemas/slots";
+import { SlotMetrics, SlotMetricsInput } from "@/lib/schemas/metrics";
 import { logger } from "@/server/logger";
+import { liveMetrics, slotMetricsFor } from "@/server/services/slots/metrics";
 import { createSlot } from "@/server/services/slots/create-slot";
 import { requestSlotAction, runSlotAction, type SlotAction } from "@/server/services/slots/slot-actions";
 import { getSlot, heartbeat, listSlotEvents, listSlots } from "@/server/services/slots/slot-queries";
@@ -83,6 +85,15 @@ export const slotsRouter = createTRPCRouter({
   heartbeat: protectedProcedure
     .meta({ openapi: { method: "POST", path: "/slots/{id}/heartbeat", tags, summary: "Mark activity (defers idle auto-stop)" } })
     .input(SlotId)
-    .output(z.object({ lastActivityAt: z.string() }))
+    .output(Heartbeat)
     .mutation(({ ctx, input }) => heartbeat(serviceContext(ctx), input.id)),
+
+  metrics: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/slots/{id}/metrics", tags, summary: "Latest and recent CPU, memory, disk, network and pids samples" } })
+    .input(SlotMetricsInput)
+    .output(SlotMetrics)
+    .query(({ ctx, input }) => slotMetricsFor(serviceContext(ctx), input)),
+
+  /** Live samples of one slot (tRPC subscription over SSE; the dashboard's charts). */
+  metricsLive: protectedProcedure.input(SlotId).subscription(({ ctx, input, signal }) => liveMetrics(serviceContext(ctx), input.id, signal)),
 });

@@ -2,3 +2,4 @@ export * from "./users";
 export * from "./sessions";
 export * from "./audit";
 export * from "./slots";
+export * from "./metrics";

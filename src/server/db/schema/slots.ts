@@ -71,6 +71,8 @@ export const slots = pgTable(
     resourcesPending: boolean("resources_pending").notNull().default(false),
     lastError: text("last_error"),
     lastActivityAt: timestamp("last_activity_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When auto-stop last warned that this slot is about to be stopped (one warning per deadline). */
+    autostopWarnedAt: timestamp("autostop_warned_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }),
     stoppedAt: timestamp("stopped_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

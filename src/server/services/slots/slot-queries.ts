@@ -6,6 +6,7 @@ import { slotEvents, slots, type SlotStatus } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import type { Actor, ServiceContext } from "../context";
 import { afterCursor, pageFrom } from "../pagination";
+import { deadlinesFor } from "./auto-stop";
 import { toSlot, type SlotRow } from "./slot-view";
 
 function requireActor(ctx: ServiceContext): Actor {
@@ -25,7 +26,9 @@ export async function ownedSlot(ctx: ServiceContext, slotId: string): Promise<Sl
 }
 
 export async function getSlot(ctx: ServiceContext, slotId: string): Promise<Slot> {
-  return toSlot(await ownedSlot(ctx, slotId));
+  const row = await ownedSlot(ctx, slotId);
+  const deadlines = await deadlinesFor(row.ownerId, [row]);
+  return toSlot(row, deadlines.get(row.id) ?? null);
 }
 
 export async function listSlots(ctx: ServiceContext, args: { status?: SlotStatus; limit: number; cursor?: string }) {
@@ -34,7 +37,8 @@ export async function listSlots(ctx: ServiceContext, args: { status?: SlotStatus
   if (args.status) where.push(eq(slots.status, args.status));
   const rows = await db().select().from(slots).where(and(...where)).orderBy(desc(slots.createdAt), desc(slots.id)).limit(args.limit + 1);
   const page = pageFrom(rows, args.limit);
-  return { data: page.rows.map(toSlot), nextCursor: page.nextCursor };
+  const deadlines = await deadlinesFor(actor.id, page.rows);
+  return { data: page.rows.map((r) => toSlot(r, deadlines.get(r.id) ?? null)), nextCursor: page.nextCursor };
 }
 
 export async function listSlotEvents(ctx: ServiceContext, args: { id: string; limit: number; cursor?: string }) {
@@ -49,9 +53,10 @@ export async function listSlotEvents(ctx: ServiceContext, args: { id: string; li
   return { data: page.rows.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
 }
 
-export async function heartbeat(ctx: ServiceContext, slotId: string): Promise<{ lastActivityAt: string }> {
+export async function heartbeat(ctx: ServiceContext, slotId: string): Promise<{ lastActivityAt: string; autoStop: { at: string; reason: "idle" | "max-uptime" } | null }> {
   const slot = await ownedSlot(ctx, slotId);
   const now = new Date();
   await db().update(slots).set({ lastActivityAt: now }).where(eq(slots.id, slot.id));
-  return { lastActivityAt: now.toISOString() };
+  const deadline = (await deadlinesFor(slot.ownerId, [{ ...slot, lastActivityAt: now }])).get(slot.id);
+  return { lastActivityAt: now.toISOString(), autoStop: deadline ? { at: deadline.at.toISOString(), reason: deadline.reason } : null };
 }

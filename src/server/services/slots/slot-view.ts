@@ -4,7 +4,7 @@ import { slots } from "@/server/db/schema";
 
 export type SlotRow = typeof slots.$inferSelect;
 
-export function toSlot(row: SlotRow): Slot {
+export function toSlot(row: SlotRow, autoStop?: { at: Date; reason: "idle" | "max-uptime" } | null): Slot {
   return {
     id: row.id,
     name: row.name,
@@ -15,6 +15,7 @@ export function toSlot(row: SlotRow): Slot {
     resourcesPending: row.resourcesPending,
     lastError: row.lastError,
     lastActivityAt: row.lastActivityAt.toISOString(),
+    ...(autoStop !== undefined ? { autoStop: autoStop ? { at: autoStop.at.toISOString(), reason: autoStop.reason } : null } : {}),
     startedAt: row.startedAt?.toISOString() ?? null,
     stoppedAt: row.stoppedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),

@@ -1,0 +1,77 @@
+// Berth's background work, on pg-boss: every job is a queue with a worker here and a schedule.
+//   slots-reconcile      every minute (and once at boot, directly): engine and rows agree again
+//   slots-autostop       every minute: idle timeout and max uptime, with a warning before
+//   slots-metrics        every BERTH_METRICS_INTERVAL seconds: one sample of every running slot
+//   slots-metrics-prune  hourly: samples older than the retention window go
+// pg-boss cron has minute resolution, so the metrics job re-queues itself `intervalSeconds` later
+// (a "stately" queue holds at most one waiting job, so the chain never doubles); the minute cron
+// restarts the chain if a process died holding it.
+import type { DbHandle } from "@/server/db";
+import { env } from "@/server/env";
+import { logger } from "@/server/logger";
+import { autoStopPass } from "@/server/services/slots/auto-stop";
+import { pruneMetrics, sampleMetrics } from "@/server/services/slots/metrics";
+import { reconcileSlots } from "@/server/services/slots/reconcile";
+import { openQueue, type PgBoss } from "./queue";
+
+/** A transitional row younger than this may still be worked on by a live process's own action. */
+const STALE_AFTER_MS = 120_000;
+
+export const QUEUES = {
+  reconcile: "slots-reconcile",
+  autostop: "slots-autostop",
+  metrics: "slots-metrics",
+  metricsPrune: "slots-metrics-prune",
+} as const;
+
+type Handler = () => Promise<unknown>;
+
+export type Jobs = { boss: PgBoss; stop: () => Promise<void> };
+
+export async function startJobs(handle: DbHandle, opts: { pollingIntervalSeconds?: number } = {}): Promise<Jobs> {
+  const log = logger().child({ component: "jobs" });
+  const boss = await openQueue(handle, (err) => log.error({ err }, "job queue error"));
+  const interval = env().BERTH_METRICS_INTERVAL;
+  const work = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 };
+
+  const handlers: Record<string, Handler> = {
+    [QUEUES.reconcile]: () => reconcileSlots({ staleAfterMs: STALE_AFTER_MS }),
+    [QUEUES.autostop]: () => autoStopPass(),
+    [QUEUES.metrics]: async () => {
+      try {
+        return await sampleMetrics();
+      } finally {
+        await boss.send(QUEUES.metrics, {}, { startAfter: interval, singletonKey: "chain" }).catch((err: unknown) => log.warn({ err }, "could not queue the next metrics sample"));
+      }
+    },
+    [QUEUES.metricsPrune]: async () => ({ deleted: await pruneMetrics() }),
+  };
+
+  for (const name of Object.values(QUEUES)) {
+    // Periodic passes: one waiting and one running at most; a failed pass is simply the next one.
+    await boss.createQueue(name, { name, policy: "stately", retryLimit: 0, expireInSeconds: 600 });
+    await boss.work(name, work, async () => {
+      const started = performance.now();
+      const result = await handlers[name]!();
+      log.debug({ job: name, ms: Math.round(performance.now() - started), result }, "job done");
+      return result;
+    });
+  }
+  await boss.schedule(QUEUES.reconcile, "* * * * *");
+  await boss.schedule(QUEUES.autostop, "* * * * *");
+  await boss.schedule(QUEUES.metrics, "* * * * *", {}, { singletonKey: "chain" });
+  await boss.schedule(QUEUES.metricsPrune, "17 * * * *");
+  await boss.send(QUEUES.metrics, {}, { singletonKey: "chain" });
+
+  return {
+    boss,
+    stop: async () => {
+      await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
+    },
+  };
+}
+
+/** The boot pass of the reconciler: at start nothing of this process is in flight, so no row is young. */
+export async function reconcileAtBoot(): Promise<void> {
+  await reconcileSlots({ staleAfterMs: 0 }).catch((err: unknown) => logger().error({ err }, "boot reconcile failed"));
+}
