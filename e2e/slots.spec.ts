@@ -36,7 +36,7 @@ test("creates a slot, sees it running, stops and deletes it", async ({ page }) =
   // Live metrics arrive over the subscription within seconds of opening the page.
   await expect(page.getByTestId("metrics-live")).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId("metric-cpu")).toHaveText(/^\d+ of \d+ millicores$/, { timeout: 20_000 });
-  await expect(page.getByTestId("metric-memory")).toContainText(/ of \d+ MiB$/);
+  await expect(page.getByTestId("metric-memory")).toHaveText(/^[\d.]+ (B|KiB|MiB) of [\d.]+ (MiB|GiB)$/);
   await expect(page.getByTestId("metric-processes")).toHaveText(/^\d+ running$/);
   await expect(page.getByTestId("chart-memory").locator(".recharts-area-area")).toHaveCount(1);
   const cpuBefore = await page.getByTestId("chart-cpu").locator(".recharts-area-curve").getAttribute("d");

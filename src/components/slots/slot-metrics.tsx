@@ -95,6 +95,11 @@ export function SlotMetrics({ id, running }: { id: string; running: boolean }) {
 type Series = { key: string; label: string; color: string };
 
 function Chart({ title, value, points, series, limit, unit }: { title: string; value: string; points: Record<string, number>[]; series: Series[]; limit?: number; unit: string }) {
+  // The limit line (and an axis up to it) only once use comes near it; far below, the axis follows the data.
+  const peak = Math.max(0, ...points.flatMap((p) => series.map((s) => p[s.key] ?? 0)));
+  const showLimit = limit !== undefined && peak >= limit * 0.5;
+  // Under five minutes of data, ticks carry seconds (otherwise they would all read the same minute).
+  const shortSpan = points.length < 2 || points.at(-1)!.t! - points[0]!.t! < 5 * 60_000;
   return (
     <div data-testid={`chart-${title.toLowerCase()}`}>
       <div className="mb-2 flex items-baseline justify-between gap-2">
@@ -107,14 +112,14 @@ function Chart({ title, value, points, series, limit, unit }: { title: string; v
         <ResponsiveContainer width="100%" height="100%">
           <AreaChart data={points} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
-            <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} fontSize={10} stroke="var(--muted-foreground)" minTickGap={40} />
-            <YAxis fontSize={10} width={44} stroke="var(--muted-foreground)" domain={[0, limit ? Math.ceil(limit * 1.05) : "auto"]} allowDecimals={false} />
+            <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], shortSpan ? { minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" })} fontSize={10} stroke="var(--muted-foreground)" minTickGap={40} />
+            <YAxis fontSize={10} width={44} stroke="var(--muted-foreground)" domain={[0, showLimit ? Math.ceil(limit * 1.05) : "auto"]} allowDecimals={false} />
             <Tooltip
               labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
               formatter={(v, name) => [`${Math.round(Number(v) * 10) / 10}${unit}`, series.find((s) => s.key === name)?.label ?? String(name)]}
               contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 8, fontSize: 12 }}
             />
-            {limit ? <ReferenceLine y={limit} stroke="var(--destructive)" strokeDasharray="4 4" /> : null}
+            {showLimit ? <ReferenceLine y={limit} stroke="var(--destructive)" strokeDasharray="4 4" /> : null}
             {series.map((s) => (
               <Area key={s.key} dataKey={s.key} type="monotone" stroke={s.color} fill={s.color} fillOpacity={0.15} strokeWidth={1.5} isAnimationActive={false} dot={false} />
             ))}

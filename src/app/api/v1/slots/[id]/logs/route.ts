@@ -15,6 +15,27 @@ const Query = z.object({
   follow: z.enum(["true", "false", "1", "0"], { error: "follow must be true or false" }).default("false").transform((v) => v === "true" || v === "1"),
 });
 
+/**
+ * Next sends the status and headers with the first chunk; a followed slot that prints nothing would
+ * leave the client waiting for headers. An empty first chunk sends them at once.
+ */
+function withHeadersFirst(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(0));
+    },
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const meta = requestMetaFrom(req.headers);
   try {
@@ -28,7 +49,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     if (!caller.actor) return errorResponse(meta.requestId, "UNAUTHORIZED", "Sign in, or send Authorization: Bearer <token>.");
     const stream = await openSlotLogs({ actor: caller.actor, meta }, id, query.data);
     req.signal.addEventListener("abort", () => stream.destroy());
-    return new Response(Readable.toWeb(stream) as ReadableStream, {
+    return new Response(withHeadersFirst(Readable.toWeb(stream) as ReadableStream<Uint8Array>), {
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Request-Id": meta.requestId, "X-Content-Type-Options": "nosniff" },
     });
   } catch (err) {
