@@ -48,6 +48,15 @@ test("creates a slot, sees it running, stops and deletes it", async ({ page }) =
   await expect(page.getByText("Marked as active")).toBeVisible();
   await snap(page, "slot-detail");
 
+  // Changing memory on a running slot applies live, and the page says so; the limit follows.
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Memory (MiB)").fill("512");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("The new limits apply now, to the running slot.")).toBeVisible();
+  await expect(page.getByText("512 MiB", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("metric-memory")).toHaveText(/ of 512 MiB$/, { timeout: 20_000 });
+  await expect(page.getByTestId("slot-events")).toContainText("slot.resources.changed");
+
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByTestId("slot-status")).toHaveText(/stopped/, { timeout: 30_000 });
 

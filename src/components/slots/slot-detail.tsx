@@ -12,6 +12,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
 import { SlotActions } from "./slot-actions";
 import { AutoStopNotice } from "./auto-stop-notice";
+import { EditSlotDialog } from "./edit-slot-dialog";
 import { SlotLogs } from "./slot-logs";
 import { SlotMetrics } from "./slot-metrics";
 import { SlotStatusBadge, TRANSITIONAL } from "./slot-status-badge";
@@ -27,7 +28,12 @@ export function SlotDetail({ id }: { id: string }) {
   const rows = events.data?.pages.flatMap((p) => p.data) ?? [];
   return (
     <>
-      <PageHeader title={s.name} description={s.id} actions={<SlotActions slot={s} onDeleted={() => router.push("/slots")} />} />
+      <PageHeader title={s.name} description={s.id} actions={
+          <div className="flex flex-wrap justify-end gap-2">
+            {["stopped", "running", "error"].includes(s.status) ? <EditSlotDialog slot={s} /> : null}
+            <SlotActions slot={s} onDeleted={() => router.push("/slots")} />
+          </div>
+        } />
       {s.status === "error" && s.lastError ? (
         <Alert variant="destructive" className="mb-4">
           <AlertDescription>{s.lastError}</AlertDescription>
