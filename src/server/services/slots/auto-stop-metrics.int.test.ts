@@ -6,7 +6,8 @@ import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
 import { plans, slotEvents, slotMetrics, slots, templates, users } from "@/server/db/schema";
 import { QUEUES, startJobs, type Jobs } from "@/server/jobs";
-import { runtime } from "@/server/runtime";
+import { runtime, setRuntime } from "@/server/runtime";
+import { DockerRuntime } from "@/server/runtime/docker/docker-runtime";
 import { ensureTinyImage } from "@/server/runtime/docker/test-images";
 import type { Actor } from "../context";
 import { autoStopPass } from "./auto-stop";
@@ -89,6 +90,22 @@ describe("auto-stop", () => {
     expect((await autoStopPass(minutes(120))).stopped).toContain(id);
     expect((await row(id)).status).toBe("stopped");
     expect((await events(id)).find((e) => e.type === "slot.autostop")!.details).toMatchObject({ reason: "max-uptime" });
+  }, 60_000);
+
+  it("waits while the engine is unreachable instead of putting the slot in error", async () => {
+    const id = await runningSlot("engine-down");
+    const late = new Date((await row(id)).lastActivityAt.getTime() + 31 * 60_000);
+    setRuntime(new DockerRuntime({ socketPath: "/nonexistent/docker.sock" }));
+    try {
+      expect((await autoStopPass(late)).stopped).not.toContain(id);
+      expect((await row(id)).status).toBe("running");
+      const metrics = await sampleMetrics();
+      expect(metrics.sampled).toBe(0);
+    } finally {
+      setRuntime(undefined);
+    }
+    expect((await autoStopPass(late)).stopped).toContain(id);
+    expect((await row(id)).status).toBe("stopped");
   }, 60_000);
 
   it("another user's heartbeat is NOT_FOUND", async () => {

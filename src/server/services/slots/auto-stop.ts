@@ -7,6 +7,7 @@ import { slots } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { runtime } from "@/server/runtime";
 import { runSlotAction } from "./slot-actions";
 import { effectiveLimits, type EffectiveLimits } from "./plan-limits";
 import { recordEvent, transition } from "./transitions";
@@ -72,11 +73,17 @@ export async function autoStopPass(now = new Date()): Promise<AutoStopResult> {
     limitsByOwner.set(ownerId, await effectiveLimits(db(), ownerId).catch(() => null));
   }
   const result: AutoStopResult = { warned: [], stopped: [] };
+  // With the engine down a stop would fail and leave the slot in error: wait for the next pass.
+  let engineUp: boolean | undefined;
   for (const slot of running) {
     const limits = limitsByOwner.get(slot.ownerId);
     if (!limits) continue;
     const decision = decideAutoStop(slot, limits, now, warningMinutes);
     if (decision.kind === "none") continue;
+    if (decision.kind === "stop") {
+      engineUp ??= (await runtime().ping()).ok;
+      if (!engineUp) continue;
+    }
     try {
       if (decision.kind === "warn") {
         const warned = await db().transaction(async (tx) => {
