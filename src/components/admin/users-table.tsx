@@ -1,6 +1,7 @@
 "use client";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Search, Users } from "lucide-react";
+import Link from "next/link";
 import { useState } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/confirm-button";
@@ -69,7 +70,9 @@ export function UsersTable({ selfId }: { selfId: string }) {
             {rows.map((u) => (
               <TableRow key={u.id} data-testid={`user-row-${u.email}`}>
                 <TableCell>
-                  <div className="font-medium">{u.email}</div>
+                  <Link href={`/admin/users/${u.id}`} className="font-medium hover:underline">
+                    {u.email}
+                  </Link>
                   <div className="text-xs text-muted-foreground">{u.name ?? "—"}</div>
                 </TableCell>
                 <TableCell>

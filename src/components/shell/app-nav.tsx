@@ -1,5 +1,5 @@
 "use client";
-import { BookOpen, Boxes, Gauge, KeyRound, ScrollText, Ticket, UserRound, Users } from "lucide-react";
+import { BookOpen, Boxes, Container, CreditCard, Gauge, KeyRound, LayoutTemplate, ScrollText, Ticket, UserRound, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/cn";
@@ -13,6 +13,9 @@ const MAIN = [
 ];
 const ADMIN = [
   { href: "/admin/users", label: "Users", icon: Users },
+  { href: "/admin/slots", label: "All slots", icon: Container },
+  { href: "/admin/templates", label: "Templates", icon: LayoutTemplate },
+  { href: "/admin/plans", label: "Plans", icon: CreditCard },
   { href: "/admin/invites", label: "Invites", icon: Ticket },
   { href: "/admin/audit", label: "Audit log", icon: ScrollText },
 ];

@@ -7,14 +7,30 @@ export const UserStatus = z.enum(["active", "suspended"]);
 
 export const Limits = z
   .object({
-    slots: z.number().int().min(0).max(10_000).optional().describe("Most slots at once"),
-    cpuMillicores: z.number().int().min(0).max(1_024_000).optional(),
-    memoryMiB: z.number().int().min(0).max(4_194_304).optional(),
-    diskMiB: z.number().int().min(0).max(104_857_600).optional(),
-    pids: z.number().int().min(0).max(1_000_000).optional(),
+    slots: z.number().int().min(0).max(10_000).optional().describe("Most slots at once (the plan's maxSlots)"),
+    maxRunning: z.number().int().min(0).max(10_000).optional().describe("Most slots running at once"),
+    cpuMillicores: z.number().int().min(0).max(1_024_000).optional().describe("Per-slot CPU ceiling; 1000 = one core"),
+    memoryMiB: z.number().int().min(0).max(4_194_304).optional().describe("Per-slot memory ceiling"),
+    diskMiB: z.number().int().min(0).max(104_857_600).optional().describe("Per-slot disk ceiling"),
+    pids: z.number().int().min(0).max(1_000_000).optional().describe("Per-slot process limit"),
   })
   .strict()
-  .describe("Per-user overrides of the plan's limits");
+  .describe("Per-user overrides of the plan's limits; an absent key inherits the plan's value");
+
+/** What applies to a user: the plan's limits with their overrides on top (same keys as the overrides). */
+export const EffectiveLimits = z
+  .object({
+    slots: z.number().int().describe("Most slots at once"),
+    maxRunning: z.number().int().describe("Most slots running at once"),
+    cpuMillicores: z.number().int().describe("Per-slot CPU ceiling; 1000 = one core"),
+    memoryMiB: z.number().int().describe("Per-slot memory ceiling"),
+    diskMiB: z.number().int().describe("Per-slot disk ceiling"),
+    pids: z.number().int().describe("Per-slot process limit"),
+    idleTimeoutMinutes: z.number().int().describe("A slot stops after this long without activity"),
+    maxUptimeMinutes: z.number().int().nullable().describe("A slot stops after running this long; null for no limit"),
+  })
+  .meta({ id: "EffectiveLimits" });
+export type EffectiveLimits = z.infer<typeof EffectiveLimits>;
 
 export const User = z
   .object({
@@ -32,7 +48,13 @@ export const User = z
 export type User = z.infer<typeof User>;
 
 export const Me = User.omit({ lastLoginAt: true })
-  .extend({ hasPassword: z.boolean().describe("false for accounts that only sign in through an identity provider") })
+  .extend({
+    plan: z.string().describe("The plan that applies: the one an administrator assigned, else the default plan"),
+    planAssigned: z.boolean().describe("false when the plan is the default plan because none was assigned"),
+    limits: EffectiveLimits.describe("The limits that apply: the plan's, with the account's overrides on top"),
+    limitOverrides: Limits,
+    hasPassword: z.boolean().describe("false for accounts that only sign in through an identity provider"),
+  })
   .meta({ id: "Me" });
 export type Me = z.infer<typeof Me>;
 
@@ -55,8 +77,8 @@ export const AdminUserUpdateInput = z.object({
   id: z.string().min(1).max(64),
   role: Role.optional(),
   status: UserStatus.optional(),
-  plan: z.string().trim().min(1).max(64).nullable().optional(),
-  limits: Limits.optional(),
+  plan: z.string().trim().min(1).max(64).nullable().optional().describe("A plan id; null puts the user on the default plan"),
+  limits: Limits.optional().describe("Replaces every override; {} makes the user inherit all of the plan's limits"),
 });
 
 export { Email, Password };

@@ -26,6 +26,9 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   "slots.get": { allow: SIGNED_IN, rest: "GET /slots/{id}" },
   "slots.events": { allow: SIGNED_IN, rest: "GET /slots/{id}/events" },
   "slots.heartbeat": { allow: SIGNED_IN, rest: "POST /slots/{id}/heartbeat" },
+  "slots.metrics": { allow: SIGNED_IN, rest: "GET /slots/{id}/metrics" },
+  // A tRPC subscription (SSE) only: no REST route.
+  "slots.metricsLive": { allow: SIGNED_IN, rest: null },
   // Read-only accounts may look but not change: FORBIDDEN for them.
   "slots.create": { allow: WRITERS, rest: "POST /slots" },
   "slots.update": { allow: WRITERS, rest: "PATCH /slots/{id}" },
@@ -40,6 +43,20 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   "admin.invites.create": { allow: ADMIN, rest: "POST /admin/invites" },
   "admin.invites.revoke": { allow: ADMIN, rest: "DELETE /admin/invites/{id}" },
   "admin.audit.list": { allow: ADMIN, rest: "GET /admin/audit" },
+  "admin.templates.list": { allow: ADMIN, rest: "GET /admin/templates" },
+  "admin.templates.get": { allow: ADMIN, rest: "GET /admin/templates/{id}" },
+  "admin.templates.create": { allow: ADMIN, rest: "POST /admin/templates" },
+  "admin.templates.update": { allow: ADMIN, rest: "PATCH /admin/templates/{id}" },
+  "admin.templates.delete": { allow: ADMIN, rest: "DELETE /admin/templates/{id}" },
+  "admin.plans.list": { allow: ADMIN, rest: "GET /admin/plans" },
+  "admin.plans.get": { allow: ADMIN, rest: "GET /admin/plans/{id}" },
+  "admin.plans.create": { allow: ADMIN, rest: "POST /admin/plans" },
+  "admin.plans.update": { allow: ADMIN, rest: "PATCH /admin/plans/{id}" },
+  "admin.plans.delete": { allow: ADMIN, rest: "DELETE /admin/plans/{id}" },
+  "admin.slots.list": { allow: ADMIN, rest: "GET /admin/slots" },
+  "admin.slots.get": { allow: ADMIN, rest: "GET /admin/slots/{id}" },
+  "admin.slots.stop": { allow: ADMIN, rest: "POST /admin/slots/{id}/stop" },
+  "admin.slots.delete": { allow: ADMIN, rest: "DELETE /admin/slots/{id}" },
 };
 
 /** Plain route handlers outside the tRPC router, with who may call them. */

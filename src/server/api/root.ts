@@ -1,6 +1,9 @@
 // Assembles the routers; nothing else lives here.
 import { adminAuditRouter } from "./routers/admin/audit";
 import { adminInvitesRouter } from "./routers/admin/invites";
+import { adminPlansRouter } from "./routers/admin/plans";
+import { adminSlotsRouter } from "./routers/admin/slots";
+import { adminTemplatesRouter } from "./routers/admin/templates";
 import { adminUsersRouter } from "./routers/admin/users";
 import { authRouter } from "./routers/auth";
 import { plansRouter, templatesRouter } from "./routers/catalog";
@@ -18,6 +21,9 @@ export const appRouter = createTRPCRouter({
     users: adminUsersRouter,
     invites: adminInvitesRouter,
     audit: adminAuditRouter,
+    templates: adminTemplatesRouter,
+    plans: adminPlansRouter,
+    slots: adminSlotsRouter,
   }),
 });
 

@@ -1,5 +1,4 @@
 // Slots: create, list, read, rename/resize, delete, lifecycle actions, events, heartbeat.
-import { z } from "zod";
 import { Heartbeat, Slot, SlotCreated, SlotCreateInput, SlotEventList, SlotEventListInput, SlotId, SlotList, SlotListInput, SlotUpdated, SlotUpdateInput } from "@/lib/schemas/slots";
 import { SlotMetrics, SlotMetricsInput } from "@/lib/schemas/metrics";
 import { logger } from "@/server/logger";

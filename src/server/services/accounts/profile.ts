@@ -9,32 +9,39 @@ import { audited } from "../audit/audited";
 import type { Actor, ServiceContext } from "../context";
 import { revokeUserWebSessions } from "../sessions/web-sessions";
 import { revokeUserTokens } from "../tokens/token-pairs";
-import { meColumns, toMe } from "./user-view";
+import { limitsFor } from "../slots/plan-limits";
+import { meColumns, toMe, type MeRow } from "./user-view";
 
 function requireActor(ctx: ServiceContext): Actor {
   if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
   return ctx.actor;
 }
 
+/** The account as GET /me shows it: one more query, for the plan that applies. */
+async function describeMe(row: MeRow): Promise<Me> {
+  return toMe(row, await limitsFor(db(), row));
+}
+
 export async function getMe(ctx: ServiceContext): Promise<Me> {
   const actor = requireActor(ctx);
-  if (actor.profile) return toMe(actor.profile);
+  if (actor.profile) return describeMe(actor.profile);
   const [row] = await db().select(meColumns).from(users).where(eq(users.id, actor.id));
   if (!row) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
-  return toMe(row);
+  return describeMe(row);
 }
 
 export async function updateProfile(ctx: ServiceContext, args: { name: string | null }): Promise<Me> {
   const actor = requireActor(ctx);
-  return audited(ctx, { action: "user.profile.update", targetType: "user", targetId: actor.id }, async (tx) => {
-    const [row] = await tx
+  const row = await audited(ctx, { action: "user.profile.update", targetType: "user", targetId: actor.id }, async (tx) => {
+    const [updated] = await tx
       .update(users)
       .set({ name: args.name, updatedAt: new Date() })
       .where(eq(users.id, actor.id))
       .returning(meColumns);
-    if (!row) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
-    return toMe(row);
+    if (!updated) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
+    return updated;
   });
+  return describeMe(row);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import type { Me, User } from "@/lib/schemas/users";
 import { users } from "@/server/db/schema";
+import type { EffectiveLimits } from "../slots/plan-limits";
 
 export const userColumns = {
   id: users.id,
@@ -49,7 +50,24 @@ export function toUser(row: UserRow): User {
 
 export type MeRow = UserRow & { hasPassword: boolean };
 
-export function toMe(row: MeRow): Me {
-  const { lastLoginAt: _ignored, ...rest } = toUser(row);
-  return { ...rest, hasPassword: row.hasPassword };
+/** GET /me: the account with the plan and limits that apply to it (see slots/plan-limits.ts). */
+export function toMe(row: MeRow, applied: EffectiveLimits): Me {
+  const { lastLoginAt: _ignored, plan: _assigned, limits: overrides, ...rest } = toUser(row);
+  return {
+    ...rest,
+    plan: applied.planId,
+    planAssigned: row.plan !== null,
+    limits: {
+      slots: applied.maxSlots,
+      maxRunning: applied.maxRunning,
+      cpuMillicores: applied.cpuMillicores,
+      memoryMiB: applied.memoryMiB,
+      diskMiB: applied.diskMiB,
+      pids: applied.pids,
+      idleTimeoutMinutes: applied.idleTimeoutMinutes,
+      maxUptimeMinutes: applied.maxUptimeMinutes,
+    },
+    limitOverrides: overrides,
+    hasPassword: row.hasPassword,
+  };
 }

@@ -2,7 +2,7 @@
 import { and, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { User } from "@/lib/schemas/users";
 import { db } from "@/server/db";
-import { users, type LimitOverrides, type UserRole, type UserStatus } from "@/server/db/schema";
+import { plans, users, type UserRole, type UserStatus } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { audited } from "../audit/audited";
 import type { ServiceContext } from "../context";
@@ -10,6 +10,7 @@ import { afterCursor, pageFrom } from "../pagination";
 import { revokeUserWebSessions } from "../sessions/web-sessions";
 import { revokeUserTokens } from "../tokens/token-pairs";
 import { toUser, userColumns } from "../accounts/user-view";
+import type { UserLimitOverrides } from "../slots/plan-limits";
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -33,7 +34,7 @@ export async function listUsers(args: { q?: string; role?: UserRole; status?: Us
   return { data: page.rows.map(toUser), nextCursor: page.nextCursor };
 }
 
-export type UserChanges = { role?: UserRole; status?: UserStatus; plan?: string | null; limits?: LimitOverrides };
+export type UserChanges = { role?: UserRole; status?: UserStatus; plan?: string | null; limits?: UserLimitOverrides };
 
 export async function updateUser(ctx: ServiceContext, id: string, changes: UserChanges): Promise<User> {
   if (Object.values(changes).every((v) => v === undefined)) {
@@ -52,6 +53,11 @@ export async function updateUser(ctx: ServiceContext, id: string, changes: UserC
         .from(users)
         .where(and(eq(users.role, "admin"), eq(users.status, "active")))) as [{ count: number }];
       if (count <= 1) throw new BerthError("CONFLICT", "This is the last active administrator; promote another one first.");
+    }
+    if (changes.plan) {
+      // FOR SHARE: a concurrent delete of this plan (admin/plans.ts, FOR UPDATE) waits, then sees this user on it.
+      const [plan] = await tx.select({ id: plans.id }).from(plans).where(eq(plans.id, changes.plan)).for("share");
+      if (!plan) throw new BerthError("VALIDATION_ERROR", `There is no plan "${changes.plan}".`, { details: { fields: { plan: ["Unknown plan"] } } });
     }
     const suspending = changes.status === "suspended" && current.status !== "suspended";
     const [row] = await tx

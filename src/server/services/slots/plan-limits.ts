@@ -1,8 +1,14 @@
 // The limits that apply to a user: their plan (or the default plan), with per-user overrides.
 import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
-import { plans, users } from "@/server/db/schema";
+import { plans, users, type LimitOverrides } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
+
+/**
+ * What an administrator may override per user. `maxRunning` lives in the same jsonb column as the
+ * others; the column's declared type (db/schema/users.ts) predates it.
+ */
+export type UserLimitOverrides = LimitOverrides & { maxRunning?: number };
 
 export type EffectiveLimits = {
   planId: string;
@@ -19,15 +25,20 @@ export type EffectiveLimits = {
 export async function effectiveLimits(tx: DbOrTx, userId: string): Promise<EffectiveLimits> {
   const [user] = await tx.select({ plan: users.plan, limits: users.limits }).from(users).where(eq(users.id, userId));
   if (!user) throw new BerthError("UNAUTHORIZED", "This account no longer exists.");
+  return limitsFor(tx, user);
+}
+
+/** The limits of a user whose row is already at hand: one query (their plan, or the default plan). */
+export async function limitsFor(tx: DbOrTx, user: { plan: string | null; limits: UserLimitOverrides | null }): Promise<EffectiveLimits> {
   const [plan] = user.plan
     ? await tx.select().from(plans).where(eq(plans.id, user.plan))
     : await tx.select().from(plans).where(eq(plans.isDefault, true)).limit(1);
   if (!plan) throw new BerthError("CONFLICT", "No plan applies to this account; an administrator must assign one.");
-  const o = user.limits ?? {};
+  const o: UserLimitOverrides = user.limits ?? {};
   return {
     planId: plan.id,
     maxSlots: o.slots ?? plan.maxSlots,
-    maxRunning: plan.maxRunning,
+    maxRunning: o.maxRunning ?? plan.maxRunning,
     cpuMillicores: o.cpuMillicores ?? plan.cpuMillicores,
     memoryMiB: o.memoryMiB ?? plan.memoryMiB,
     diskMiB: o.diskMiB ?? plan.diskMiB,

@@ -136,6 +136,11 @@ export async function runSlotAction(slotId: string, action: SlotAction | "provis
       }
     }
   } catch (err) {
+    // Another run of this slot's action (or a racing one) moved the row first: it owns the slot now.
+    if (err instanceof BerthError && err.code === "CONFLICT" && err.details && "allowed" in err.details) {
+      logger().warn({ slotId, action, status: err.details.status }, "slot action found the slot already moved on; leaving it to the action that did");
+      return;
+    }
     const reason = toBerthError(err)?.message ?? (err instanceof Error ? err.message : String(err));
     logger().error({ err, slotId, action }, "slot action failed");
     await db()

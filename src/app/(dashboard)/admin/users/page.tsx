@@ -9,7 +9,7 @@ export default async function AdminUsersPage() {
   const actor = await currentActor();
   return (
     <>
-      <PageHeader title="Users" description="Everyone with an account: change roles, suspend and reactivate." />
+      <PageHeader title="Users" description="Everyone with an account: change roles, suspend and reactivate. Open someone to change their plan and limits." />
       <UsersTable selfId={actor!.id} />
     </>
   );
