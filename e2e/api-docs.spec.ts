@@ -139,9 +139,11 @@ test("REST contract: errors, limits, register, token rotation, health", async ({
   // Health.
   const health = await request.get("/api/health");
   expect(health.status()).toBe(200);
-  const h = (await health.json()) as { status: string; checks: { db: { status: string } } };
+  const h = (await health.json()) as { status: string; checks: { db: { status: string }; runtime: { status: string; diskLimitEnforced?: boolean } } };
   expect(h.status).toBe("ok");
   expect(h.checks.db.status).toBe("ok");
+  // Berth runs as root next to its engine here, so every slot home is a size-limited disk.
+  expect(h.checks.runtime).toMatchObject({ status: "ok", diskLimitEnforced: true });
 
   // The OpenAPI document is there and describes the core routes.
   const doc = await request.get("/api/v1/openapi.json");

@@ -2,7 +2,7 @@
 import { dbHandle, pingDb } from "@/server/db";
 import { runtime } from "@/server/runtime";
 
-export type CheckResult = { status: "ok" | "error"; latencyMs?: number; message?: string; kind?: string };
+export type CheckResult = { status: "ok" | "error"; latencyMs?: number; message?: string; kind?: string; diskLimitEnforced?: boolean };
 export type Health = { status: "ok" | "degraded"; checks: { db: CheckResult; runtime: CheckResult } };
 
 async function timed(fn: () => Promise<void>, timeoutMs = 2_000): Promise<CheckResult> {
@@ -19,7 +19,10 @@ async function checkRuntime(): Promise<CheckResult> {
   const started = performance.now();
   const ping = await runtime().ping();
   const latencyMs = Math.round(performance.now() - started);
-  return ping.ok ? { status: "ok", latencyMs, kind: `${runtime().name} ${ping.version}` } : { status: "error", latencyMs, kind: runtime().name, message: ping.message };
+  if (!ping.ok) return { status: "error", latencyMs, kind: runtime().name, message: ping.message };
+  // Whether slot homes get a real size limit here (a loop-mounted disk each); the reason is logged at start.
+  const caps = await runtime().capabilities?.().catch(() => null);
+  return { status: "ok", latencyMs, kind: `${runtime().name} ${ping.version}`, ...(caps ? { diskLimitEnforced: caps.diskLimitEnforced } : {}) };
 }
 
 export async function checkHealth(): Promise<Health> {

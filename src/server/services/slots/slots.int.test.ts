@@ -7,7 +7,9 @@ import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
 import { slotEvents, slots, templates, users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
+import Dockerode from "dockerode";
 import { runtime, setRuntime } from "@/server/runtime";
+import { execInSlot } from "@/server/runtime/docker/test-exec";
 import { DockerRuntime } from "@/server/runtime/docker/docker-runtime";
 import { ensureTinyImage } from "@/server/runtime/docker/test-images";
 import { checkHealth } from "../health/check-health";
@@ -96,6 +98,19 @@ describe("slot lifecycle on the real engine", () => {
     const after = (await listSlots(as(owner), { limit: 50 })).data.find((s) => s.id === slot.id)!;
     expect(after.status).toBe("running");
     expect(after.lastError).toBeNull();
+  }, 60_000);
+
+  it("refuses to shrink a disk below the files in it, with CONFLICT and nothing changed", async () => {
+    const slot = await newSlot(owner, "full-home");
+    await runSlotAction(slot.id, "provision", owner.id);
+    const [row] = await db().select().from(slots).where(eq(slots.id, slot.id));
+    const wrote = await execInSlot(new Dockerode(), row!.containerId!, "dd if=/dev/zero of=/home/berth/big bs=1M count=100 2>&1 && sync");
+    expect(wrote.code).toBe(0);
+    const err = await errorOf(updateSlot(as(owner), slot.id, { resources: { diskMiB: 64, memoryMiB: 96 } }));
+    expect(err.code).toBe("CONFLICT");
+    expect(err.message).toMatch(/64 MiB/);
+    const [after] = await db().select().from(slots).where(eq(slots.id, slot.id));
+    expect({ disk: after!.diskMiB, memory: after!.memoryMiB }).toEqual({ disk: row!.diskMiB, memory: row!.memoryMiB });
   }, 60_000);
 
   it("changes limits of a running slot live", async () => {
