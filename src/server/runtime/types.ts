@@ -53,6 +53,17 @@ export type WorkspaceStats = {
 
 export type ResourceChange = { applied: "live" | "next-start" };
 
+/** What this runtime can promise on this host (for health and the UI). */
+export type RuntimeCapabilities = {
+  /**
+   * Writes beyond a slot's diskMiB fail with ENOSPC for that slot alone. False: homes have no size
+   * limit here (diskMiB is recorded only), with the reason in `diskLimitReason`.
+   */
+  diskLimitEnforced: boolean;
+  /** Why the disk limit is not enforced, in words an operator can act on. */
+  diskLimitReason?: string;
+};
+
 export interface WorkspaceRuntime {
   readonly name: string;
   /** Is the engine reachable? Never throws. */
@@ -72,6 +83,8 @@ export interface WorkspaceRuntime {
   updateResources(containerId: string, resources: SlotResources): Promise<ResourceChange>;
   stats(containerId: string): Promise<WorkspaceStats>;
   logs(containerId: string, opts: { tail?: number; follow?: boolean; since?: Date }): Promise<Readable>;
+  /** What the runtime enforces on this host. Never throws (an unreachable engine answers "not enforced", with why). */
+  capabilities?(): Promise<RuntimeCapabilities>;
 }
 
 /** The engine cannot be reached (socket missing, daemon down, timeout). Services answer RUNTIME_UNAVAILABLE. */

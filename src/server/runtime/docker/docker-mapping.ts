@@ -14,7 +14,10 @@ const MiB = 1024 * 1024;
 
 /** Where the slot's home lives inside the container: the images' non-root user `berth` (uid 1000). */
 export const HOME_DIR = "/home/berth";
-const SLOT_USER = "1000:1000";
+/** Every slot runs as this user (images/workspace/Dockerfile and the tiny image both define it). */
+export const SLOT_UID = 1000;
+export const SLOT_GID = 1000;
+const SLOT_USER = `${SLOT_UID}:${SLOT_GID}`;
 /** Keeps a slot up when its template names no command; tini (Init) is PID 1 and reaps under it. */
 const KEEP_ALIVE_COMMAND = ["sleep", "infinity"];
 
@@ -49,7 +52,8 @@ export function slotLabels(spec: Pick<WorkspaceSpec, "slotId" | "ownerId" | "ins
 /**
  * The container of one slot: non-root, tini as PID 1, no capabilities, no privilege gain, the plan's
  * limits, the home volume, and the slots' network (no host network, no Docker socket, nothing else
- * from the host mounted).
+ * from the host mounted). The home volume is the slot's size-limited disk where Berth can enforce
+ * it (slot-home.ts), so the container's options are the same either way.
  */
 export function slotContainerOptions(spec: WorkspaceSpec, networkId: string): Dockerode.ContainerCreateOptions {
   return {
@@ -64,9 +68,9 @@ export function slotContainerOptions(spec: WorkspaceSpec, networkId: string): Do
     OpenStdin: false,
     HostConfig: {
       ...resourceLimits(spec.resources),
-      // Disk: the home's size limit (spec.resources.diskMiB) comes with the per-slot ext4 image,
-      // loop-mounted by Berth and bind-mounted here instead of the named volume. overlay2 on ext4
-      // ignores --storage-opt size, so there is nothing to set on the container itself.
+      // Disk: the home volume carries the size limit (a bind of the slot's loop-mounted ext4 image;
+      // see slot-home.ts). overlay2 on ext4 ignores --storage-opt size, so the container itself
+      // gets no disk setting, and its root filesystem outside the home is not limited.
       Mounts: [{ Type: "volume", Source: homeVolumeName(spec.slotId), Target: HOME_DIR }],
       Init: true,
       SecurityOpt: ["no-new-privileges"],
@@ -144,7 +148,7 @@ type CpuStats = {
  * millicores. Memory: usage minus the page cache the kernel can drop (inactive_file, as `docker
  * stats` does since 19.03; `cache` on engines that report nothing finer).
  */
-export function toWorkspaceStats(raw: EngineStats, now: Date): WorkspaceStats {
+export function toWorkspaceStats(raw: EngineStats, now: Date, diskBytes: number | null = null): WorkspaceStats {
   const cpu = raw.cpu_stats;
   const pre = raw.precpu_stats;
   const cpuDelta = (cpu?.cpu_usage?.total_usage ?? 0) - (pre?.cpu_usage?.total_usage ?? 0);
@@ -176,7 +180,7 @@ export function toWorkspaceStats(raw: EngineStats, now: Date): WorkspaceStats {
     pids: raw.pids_stats?.current ?? 0,
     networkRxBytes,
     networkTxBytes,
-    // The home's usage arrives with the per-slot ext4 home (a later step); Docker cannot tell it.
-    diskBytes: null,
+    // Docker cannot tell the home's usage: the driver reads it from the slot's disk (null without one).
+    diskBytes,
   };
 }

@@ -1,8 +1,11 @@
 // The Docker driver against the real engine, with the tiny busybox image: lifecycle, isolation
 // settings, limits, the home volume, logs, stats, slot-to-slot isolation, a fork bomb, and an
-// engine that is not there.
+// engine that is not there. (The home's disk itself: home-disk.int.test.ts.)
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +15,8 @@ import { ensureSlotNetwork, SLOT_NETWORK } from "./docker-network";
 import { DockerRuntime } from "./docker-runtime";
 import { ensureTinyImage } from "./test-images";
 
-const rt = new DockerRuntime({});
+const HOMES = path.join(os.tmpdir(), "berth-test-homes");
+const rt = new DockerRuntime({ homeDisksDir: HOMES });
 const docker = new Dockerode({ socketPath: "/var/run/docker.sock" });
 const MiB = 1024 * 1024;
 const RESOURCES: SlotResources = { cpuMillicores: 500, memoryMiB: 64, diskMiB: 256, pids: 64 };
@@ -108,6 +112,9 @@ describe("DockerRuntime on the real engine", () => {
     expect(raw.Mounts).toEqual([expect.objectContaining({ Type: "volume", Name: `berth-home-${slotId}`, Destination: "/home/berth" })]);
     const volume = await docker.getVolume(`berth-home-${slotId}`).inspect();
     expect(volume.Labels).toMatchObject({ "berth.managed": "1", "berth.slot": slotId, "berth.owner": "owner-test" });
+    // The volume binds the slot's own disk (a 256 MiB ext4 image, loop-mounted by Berth).
+    expect(volume.Options).toEqual({ type: "none", o: "bind", device: path.join(HOMES, slotId, "home") });
+    expect(existsSync(path.join(HOMES, `${slotId}.ext4`))).toBe(true);
 
     expect(await rt.inspect(containerId)).toMatchObject({ containerId, slotId, ownerId: "owner-test", state: "created", exitCode: null, startedAt: null });
     await rt.start(containerId);
@@ -175,6 +182,7 @@ describe("DockerRuntime on the real engine", () => {
     await rt.remove(second.containerId, { slotId, withHome: true });
     expect(await rt.inspect(second.containerId)).toBeNull();
     await expect(docker.getVolume(`berth-home-${slotId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(existsSync(path.join(HOMES, `${slotId}.ext4`))).toBe(false);
     await rt.remove(second.containerId, { slotId, withHome: true }); // removing a missing slot is not an error
   });
 
@@ -238,7 +246,9 @@ describe("DockerRuntime on the real engine", () => {
     expect(stats.pids).toBeGreaterThanOrEqual(1);
     expect(stats.networkRxBytes).toBeGreaterThanOrEqual(0);
     expect(stats.networkTxBytes).toBeGreaterThanOrEqual(0);
-    expect(stats.diskBytes).toBeNull();
+    // The home's usage, read from its disk: a new, nearly empty 256 MiB filesystem.
+    expect(stats.diskBytes).toBeGreaterThan(0);
+    expect(stats.diskBytes).toBeLessThan(MiB);
     expect(Date.parse(stats.at)).toBeGreaterThan(Date.now() - 60_000);
     await rt.stop(containerId, { timeoutSeconds: 1 });
   });

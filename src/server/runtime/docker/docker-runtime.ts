@@ -1,10 +1,14 @@
-// The Docker driver of WorkspaceRuntime: one container per slot, its home on a named volume.
+// The Docker driver of WorkspaceRuntime: one container per slot, its home on a named volume backed
+// by a size-limited disk where the host allows (slot-home.ts).
+import path from "node:path";
 import type { Readable } from "node:stream";
 import type Dockerode from "dockerode";
+import { env } from "@/server/env";
 import {
   LABELS,
   RuntimeOperationError,
   type ResourceChange,
+  type RuntimeCapabilities,
   type SlotResources,
   type WorkspaceInfo,
   type WorkspaceRuntime,
@@ -23,16 +27,16 @@ import {
 import { DockerLogDemuxer } from "./docker-logs";
 import {
   containerName,
-  homeVolumeName,
   resourceLimits,
   slotContainerOptions,
-  slotLabels,
   toWorkspaceInfo,
   toWorkspaceStats,
   type EngineStats,
 } from "./docker-mapping";
 import { ensureSlotNetwork, SLOT_NETWORK } from "./docker-network";
+import { HomeDisks } from "./home-disk";
 import { guardHostFromSlots } from "./host-firewall";
+import { SlotHomes } from "./slot-home";
 
 const PING_TIMEOUT_MS = 3_000;
 const DEFAULT_STOP_TIMEOUT_S = 5;
@@ -41,7 +45,11 @@ const LIST_INSPECT_CONCURRENCY = 8;
 /** Enough of a pino logger for the driver's few warnings (the caller passes its own). */
 export type RuntimeLogger = { warn(fields: object, message: string): void };
 
-export type DockerRuntimeOptions = DockerEndpointOptions & { logger?: RuntimeLogger };
+export type DockerRuntimeOptions = DockerEndpointOptions & {
+  logger?: RuntimeLogger;
+  /** Where slots' disk images and their mounts live; default <BERTH_DATA_DIR>/homes. */
+  homeDisksDir?: string;
+};
 
 export class DockerRuntime implements WorkspaceRuntime {
   readonly name = "docker";
@@ -49,12 +57,26 @@ export class DockerRuntime implements WorkspaceRuntime {
   private readonly docker: Dockerode;
   private readonly logger: RuntimeLogger | undefined;
   private network: Promise<string> | undefined;
+  private readonly homes: SlotHomes;
+  /** Container id → slot id (both fixed for a container's life), so start and stats need not inspect each time. */
+  private readonly slotOfContainer = new Map<string, string>();
 
   /** With no socketPath and no host: /var/run/docker.sock. The caller reads DOCKER_HOST and passes it as `host`. */
   constructor(opts: DockerRuntimeOptions = {}) {
     this.endpoint = resolveDockerEndpoint(opts);
     this.docker = createDockerClient(this.endpoint);
     this.logger = opts.logger;
+    const disks = new HomeDisks({ dir: opts.homeDisksDir ?? (() => path.join(env().dataDir, "homes")) });
+    this.homes = new SlotHomes(this.docker, this.endpoint, disks, this.logger);
+  }
+
+  async capabilities(): Promise<RuntimeCapabilities> {
+    try {
+      const disk = await this.homes.diskSupport();
+      return disk.enforced ? { diskLimitEnforced: true } : { diskLimitEnforced: false, diskLimitReason: disk.reason };
+    } catch (err) {
+      return { diskLimitEnforced: false, diskLimitReason: `not known while the engine is unreachable (${err instanceof Error ? err.message : String(err)})` };
+    }
   }
 
   async ping(): Promise<{ ok: true; version: string } | { ok: false; message: string }> {
@@ -106,8 +128,7 @@ export class DockerRuntime implements WorkspaceRuntime {
     const existing = await this.inspectRaw(name);
     if (existing) return { containerId: this.assertSlotContainer(existing, spec.slotId).Id };
 
-    const labels = slotLabels(spec);
-    await this.ensureHomeVolume(spec.slotId, labels);
+    await this.homes.ensure(spec);
     let networkId = await this.ensureNetwork();
 
     for (let attempt = 0; ; attempt++) {
@@ -115,6 +136,7 @@ export class DockerRuntime implements WorkspaceRuntime {
         const container = await this.call(`create the container for slot ${spec.slotId}`, (signal) =>
           this.docker.createContainer(withSignal(slotContainerOptions(spec, networkId), signal)),
         );
+        this.slotOfContainer.set(container.id, spec.slotId);
         return { containerId: container.id };
       } catch (err) {
         const status = statusOf(err);
@@ -135,6 +157,8 @@ export class DockerRuntime implements WorkspaceRuntime {
   }
 
   async start(containerId: string): Promise<void> {
+    const slotId = await this.slotIdOf(containerId);
+    if (slotId) await this.homes.beforeStart(slotId); // a missing container: the start below says so
     try {
       await this.call(`start the container ${containerId}`, (signal) =>
         this.docker.getContainer(containerId).start(withSignal({}, signal)),
@@ -171,7 +195,8 @@ export class DockerRuntime implements WorkspaceRuntime {
         if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
       }
     }
-    if (opts.withHome) await this.removeHomeVolume(opts.slotId);
+    this.slotOfContainer.delete(containerId);
+    if (opts.withHome) await this.homes.remove(opts.slotId);
   }
 
   async inspect(containerId: string): Promise<WorkspaceInfo | null> {
@@ -193,28 +218,45 @@ export class DockerRuntime implements WorkspaceRuntime {
   }
 
   async updateResources(containerId: string, resources: SlotResources): Promise<ResourceChange> {
-    // Disk: the home's size changes with its ext4 image (a later step), not through the engine.
+    const raw = await this.inspectRaw(containerId);
+    if (!raw) throw new RuntimeOperationError(`Docker could not update the resources of ${containerId}: no such container`, { status: 404 });
+    // Disk: the home's disk changes size, not the engine. Planned first, so a refused size (files
+    // that would not fit, no room on the host) changes nothing at all.
+    const slotId = raw.Config?.Labels?.[LABELS.slot];
+    const disk = slotId ? await this.homes.disks.planResize(slotId, resources.diskMiB, { inUse: raw.State?.Running === true }) : null;
+    const engine = await this.updateEngineLimits(containerId, resources);
+    const diskApplied = disk ? await this.homes.disks.applyResize(disk) : "none";
+    return { applied: engine === "live" && diskApplied !== "next-start" ? "live" : "next-start" };
+  }
+
+  private async updateEngineLimits(containerId: string, resources: SlotResources): Promise<"live" | "next-start"> {
     try {
       await this.call(`update the resources of ${containerId}`, (signal) =>
         this.docker.getContainer(containerId).update(withSignal(resourceLimits(resources), signal)),
       );
-      return { applied: "live" };
+      return "live";
     } catch (err) {
       const status = statusOf(err);
       // 404: no such container; 400: values no start could accept either (e.g. more CPUs than the host has).
       if (status === undefined || status === 404 || status === 400) throw err;
       // The kernel refused the change on the running container (e.g. memory below what it uses now).
       this.logger?.warn({ containerId, err }, "runtime: live resource change refused; it applies at next start");
-      return { applied: "next-start" };
+      return "next-start";
     }
   }
 
   async stats(containerId: string): Promise<WorkspaceStats> {
     // stream:false (without one-shot) makes the engine take two samples ~1 s apart, so CPU has a delta.
-    const raw = await this.call(`read the stats of ${containerId}`, (signal) =>
-      this.docker.getContainer(containerId).stats(withSignal({ stream: false as const }, signal)),
-    );
-    return toWorkspaceStats(raw as unknown as EngineStats, new Date());
+    const [raw, diskBytes] = await Promise.all([
+      this.call(`read the stats of ${containerId}`, (signal) =>
+        this.docker.getContainer(containerId).stats(withSignal({ stream: false as const }, signal)),
+      ),
+      // The home's usage is a nicety: a disk that cannot be read leaves it unknown, not the stats.
+      this.slotIdOf(containerId)
+        .then((slotId) => (slotId ? this.homes.usedBytes(slotId) : null))
+        .catch(() => null),
+    ]);
+    return toWorkspaceStats(raw as unknown as EngineStats, new Date(), diskBytes);
   }
 
   async logs(containerId: string, opts: { tail?: number; follow?: boolean; since?: Date }): Promise<Readable> {
@@ -248,11 +290,27 @@ export class DockerRuntime implements WorkspaceRuntime {
     return callEngine(this.endpoint, action, fn, timeoutMs);
   }
 
+  /** The slot a container of Berth's belongs to; null when there is no such container or it is not Berth's. */
+  private async slotIdOf(containerId: string): Promise<string | null> {
+    const known = this.slotOfContainer.get(containerId);
+    if (known) return known;
+    const raw = await this.inspectRaw(containerId);
+    return raw?.Config?.Labels?.[LABELS.managed] === "1" ? (raw.Config.Labels[LABELS.slot] ?? null) : null;
+  }
+
   private async inspectRaw(idOrName: string): Promise<Dockerode.ContainerInspectInfo | null> {
     try {
-      return await this.call(`inspect the container ${idOrName}`, (signal) =>
+      const raw = await this.call(`inspect the container ${idOrName}`, (signal) =>
         this.docker.getContainer(idOrName).inspect(withSignal({}, signal)),
       );
+      const labels = raw.Config?.Labels ?? {};
+      const slotId = labels[LABELS.slot];
+      if (labels[LABELS.managed] === "1" && slotId) {
+        this.slotOfContainer.set(raw.Id, slotId).set(idOrName, slotId); // a name, too, always means this slot
+        // Bounded: containers of removed slots leave through remove(); others were only looked at.
+        if (this.slotOfContainer.size > 10_000) this.slotOfContainer.clear();
+      }
+      return raw;
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;
@@ -269,29 +327,5 @@ export class DockerRuntime implements WorkspaceRuntime {
       );
     }
     return raw;
-  }
-
-  private async ensureHomeVolume(slotId: string, labels: Record<string, string>): Promise<void> {
-    // Creating a volume that exists returns it, so this is idempotent; the image's /home/berth
-    // (owned by uid 1000) is copied into a new volume on first mount, which sets its ownership.
-    await this.call(`create the home volume of slot ${slotId}`, (signal) =>
-      this.docker.createVolume(withSignal({ Name: homeVolumeName(slotId), Labels: labels }, signal)),
-    );
-  }
-
-  private async removeHomeVolume(slotId: string): Promise<void> {
-    const volume = this.docker.getVolume(homeVolumeName(slotId));
-    // A container removal still finishing keeps the volume "in use" (409) for a moment.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.call(`remove the home volume of slot ${slotId}`, (signal) => volume.remove(withSignal({}, signal)));
-        return;
-      } catch (err) {
-        const status = statusOf(err);
-        if (status === 404) return;
-        if (status !== 409 || attempt >= 20) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
   }
 }

@@ -3,6 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +12,7 @@ import { SLOT_NETWORK } from "./docker-network";
 import { DockerRuntime } from "./docker-runtime";
 import { ensureTinyImage } from "./test-images";
 
-const rt = new DockerRuntime({});
+const rt = new DockerRuntime({ homeDisksDir: path.join(os.tmpdir(), "berth-test-homes") });
 const docker = new Dockerode({ socketPath: "/var/run/docker.sock" });
 const slotIds: string[] = [];
 let image: string;

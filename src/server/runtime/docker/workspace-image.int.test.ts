@@ -1,13 +1,15 @@
 // The default template image (berth/workspace, built by `npm run images`) run through the driver:
 // the tools a workspace promises, the `berth` user, its home on the slot's volume.
 import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkspaceSpec } from "../types";
 import { DockerRuntime } from "./docker-runtime";
 
 const IMAGE = "berth/workspace:latest";
-const rt = new DockerRuntime({});
+const rt = new DockerRuntime({ homeDisksDir: path.join(os.tmpdir(), "berth-test-homes") });
 const slotIds: string[] = [];
 
 function spec(command?: string[]): WorkspaceSpec {

@@ -1,0 +1,28 @@
+// Tests only: run a shell command inside a slot's container as the slot user (what a person in
+// the terminal would do) and collect its exit code and output.
+import { PassThrough } from "node:stream";
+import type Dockerode from "dockerode";
+
+export type ExecResult = { code: number; output: string; ms: number };
+
+export async function execInSlot(docker: Dockerode, containerId: string, script: string): Promise<ExecResult> {
+  const started = performance.now();
+  const exec = await docker.getContainer(containerId).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true, User: "1000:1000" });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+  docker.modem.demuxStream(stream, sink, sink);
+  await new Promise<void>((resolve, reject) => {
+    stream.on("end", resolve);
+    stream.on("close", resolve);
+    stream.on("error", reject);
+  });
+  // The stream can end a moment before the engine records the exit code.
+  let info = await exec.inspect();
+  for (let i = 0; i < 50 && info.Running; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    info = await exec.inspect();
+  }
+  return { code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8"), ms: Math.round(performance.now() - started) };
+}
