@@ -64,6 +64,13 @@ export type RuntimeCapabilities = {
   diskLimitReason?: string;
 };
 
+/** A slot's home as the runtime holds it, with or without a container. */
+export type HomeInfo = {
+  slotId: string;
+  /** The installation that made it (from the home's labels); null when the home does not say. */
+  instanceId: string | null;
+};
+
 export interface WorkspaceRuntime {
   readonly name: string;
   /** Is the engine reachable? Never throws. */
@@ -85,6 +92,10 @@ export interface WorkspaceRuntime {
   logs(containerId: string, opts: { tail?: number; follow?: boolean; since?: Date }): Promise<Readable>;
   /** What the runtime enforces on this host. Never throws (an unreachable engine answers "not enforced", with why). */
   capabilities?(): Promise<RuntimeCapabilities>;
+  /** Every slot home the runtime holds, with or without a container (for reconciliation: homes outlive failed removals). */
+  listHomes?(): Promise<HomeInfo[]>;
+  /** Removes a slot's home (idempotent); refused while a container of that slot still exists. */
+  removeHome?(slotId: string): Promise<void>;
 }
 
 /** The engine cannot be reached (socket missing, daemon down, timeout). Services answer RUNTIME_UNAVAILABLE. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engineTime, resourceLimits, toWorkspaceInfo, toWorkspaceStats } from "./docker-mapping";
+import { engineTime, resourceLimits, slotTmpfs, toWorkspaceInfo, toWorkspaceStats } from "./docker-mapping";
 import type Dockerode from "dockerode";
 
 const MiB = 1024 * 1024;
@@ -12,6 +12,21 @@ describe("resourceLimits", () => {
       NanoCpus: 1_500_000_000,
       PidsLimit: 256,
     });
+  });
+});
+
+describe("slotTmpfs", () => {
+  it("gives /tmp half the memory, /var/tmp a quarter and /run/lock 1 MiB, all sticky and world-writable", () => {
+    expect(slotTmpfs({ memoryMiB: 128 })).toEqual({
+      "/tmp": "rw,exec,nosuid,nodev,size=64m,mode=1777",
+      "/var/tmp": "rw,exec,nosuid,nodev,size=32m,mode=1777",
+      "/run/lock": "rw,noexec,nosuid,nodev,size=1m,mode=1777",
+    });
+  });
+
+  it("rounds down to whole MiB and never asks for a size of 0 (which would mean no limit)", () => {
+    expect(slotTmpfs({ memoryMiB: 6 })).toMatchObject({ "/tmp": expect.stringContaining(",size=3m,"), "/var/tmp": expect.stringContaining(",size=1m,") });
+    expect(slotTmpfs({ memoryMiB: 2 })["/var/tmp"]).toContain(",size=1m,");
   });
 });
 

@@ -45,15 +45,47 @@ export function resourceLimits(r: SlotResources): {
   };
 }
 
+/**
+ * The root filesystem's world-writable directories, each a tmpfs. Without them the slot user
+ * writes there to the container's layer on the host's disk with no limit at all (overlay2 ignores
+ * --storage-opt size); nothing else on the root filesystems of berth/workspace and berth/tiny is
+ * writable by uid 1000 (rootfs-isolation.int.test.ts checks it from inside a slot). /var/lock is a
+ * symlink to /run/lock in Debian.
+ *
+ * Sizes: tmpfs pages are charged to the container's memory cgroup and, with MemorySwap = Memory,
+ * never swapped out, so together these can never hold more than the slot's memory, whatever the
+ * sizes. The sizes make a full /tmp fail with ENOSPC, as a full home does, long before the slot's
+ * own processes are OOM-killed to make room: /tmp gets half the memory (Linux's own default for a
+ * tmpfs), /var/tmp a quarter (little uses it), /run/lock 1 MiB (lock files only); both big ones
+ * full still leave a quarter of the memory to processes (Docker's own /dev/shm, 64 MiB, is charged
+ * the same way). The sizes are fixed when the container is made
+ * (Docker cannot resize a tmpfs): a live memory change leaves them as they were, still bounded by
+ * the new limit.
+ *
+ * `exec`, because Docker's tmpfs default is noexec and tools run what they build in /tmp (go run,
+ * test runners, native module builds); noexec would only break them, as the home is exec anyway.
+ * mode=1777 (sticky, world-writable) is what the images' own directories had; tmux keeps its
+ * socket in /tmp/tmux-<uid>/.
+ */
+export function slotTmpfs(r: Pick<SlotResources, "memoryMiB">): Record<string, string> {
+  const mount = (sizeMiB: number, exec: boolean) => `rw,${exec ? "exec" : "noexec"},nosuid,nodev,size=${Math.max(1, Math.floor(sizeMiB))}m,mode=1777`;
+  return {
+    "/tmp": mount(r.memoryMiB / 2, true),
+    "/var/tmp": mount(r.memoryMiB / 4, true),
+    "/run/lock": mount(1, false),
+  };
+}
+
 export function slotLabels(spec: Pick<WorkspaceSpec, "slotId" | "ownerId" | "instanceId">): Record<string, string> {
   return { [LABELS.managed]: "1", [LABELS.slot]: spec.slotId, [LABELS.owner]: spec.ownerId, ...(spec.instanceId ? { [LABELS.instance]: spec.instanceId } : {}) };
 }
 
 /**
  * The container of one slot: non-root, tini as PID 1, no capabilities, no privilege gain, the plan's
- * limits, the home volume, and the slots' network (no host network, no Docker socket, nothing else
- * from the host mounted). The home volume is the slot's size-limited disk where Berth can enforce
- * it (slot-home.ts), so the container's options are the same either way.
+ * limits, the home volume, tmpfs on the root filesystem's writable directories, and the slots'
+ * network (no host network, no Docker socket, nothing else from the host mounted). The home volume
+ * is the slot's size-limited disk where Berth can enforce it (slot-home.ts), so the container's
+ * options are the same either way.
  */
 export function slotContainerOptions(spec: WorkspaceSpec, networkId: string): Dockerode.ContainerCreateOptions {
   return {
@@ -70,8 +102,10 @@ export function slotContainerOptions(spec: WorkspaceSpec, networkId: string): Do
       ...resourceLimits(spec.resources),
       // Disk: the home volume carries the size limit (a bind of the slot's loop-mounted ext4 image;
       // see slot-home.ts). overlay2 on ext4 ignores --storage-opt size, so the container itself
-      // gets no disk setting, and its root filesystem outside the home is not limited.
+      // gets no disk setting; the root filesystem's writable directories are tmpfs instead, bounded
+      // by the memory limit (slotTmpfs).
       Mounts: [{ Type: "volume", Source: homeVolumeName(spec.slotId), Target: HOME_DIR }],
+      Tmpfs: slotTmpfs(spec.resources),
       Init: true,
       SecurityOpt: ["no-new-privileges"],
       CapDrop: ["ALL"],

@@ -106,6 +106,12 @@ describe("DockerRuntime on the real engine", () => {
       MemorySwap: 64 * MiB,
       NanoCpus: 500_000_000,
       PidsLimit: 64,
+      // The root filesystem's writable directories are memory, sized from the 64 MiB (rootfs-isolation.int.test.ts).
+      Tmpfs: {
+        "/tmp": "rw,exec,nosuid,nodev,size=32m,mode=1777",
+        "/var/tmp": "rw,exec,nosuid,nodev,size=16m,mode=1777",
+        "/run/lock": "rw,noexec,nosuid,nodev,size=1m,mode=1777",
+      },
     });
     expect(raw.HostConfig.CapAdd ?? []).toEqual([]);
     expect(raw.HostConfig.Binds ?? []).toEqual([]);

@@ -7,6 +7,7 @@ import { env } from "@/server/env";
 import {
   LABELS,
   RuntimeOperationError,
+  type HomeInfo,
   type ResourceChange,
   type RuntimeCapabilities,
   type SlotResources,
@@ -197,6 +198,19 @@ export class DockerRuntime implements WorkspaceRuntime {
     }
     this.slotOfContainer.delete(containerId);
     if (opts.withHome) await this.homes.remove(opts.slotId);
+  }
+
+  async listHomes(): Promise<HomeInfo[]> {
+    return this.homes.list();
+  }
+
+  /** A home still used by a container (even a stopped one) stays: remove the container first. */
+  async removeHome(slotId: string): Promise<void> {
+    const container = await this.inspectRaw(containerName(slotId));
+    if (container) {
+      throw new RuntimeOperationError(`The home of slot ${slotId} still belongs to a container (${container.Id.slice(0, 12)}); remove that first.`, { status: 409 });
+    }
+    await this.homes.remove(slotId);
   }
 
   async inspect(containerId: string): Promise<WorkspaceInfo | null> {

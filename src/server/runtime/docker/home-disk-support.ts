@@ -10,6 +10,8 @@ import { findTool, HOST_TOOLS } from "./host-tools";
 export type HomeDiskSupport = { enforced: true } | { enforced: false; reason: string };
 
 const PROBE_MiB = 8;
+/** The probe's disk is named so that listings of slots' disks can leave it out. */
+export const PROBE_DISK_PREFIX = "probe-";
 
 export async function probeHomeDiskSupport(disks: HomeDisks): Promise<HomeDiskSupport> {
   const no = (reason: string): HomeDiskSupport => ({ enforced: false, reason });
@@ -25,7 +27,7 @@ export async function probeHomeDiskSupport(disks: HomeDisks): Promise<HomeDiskSu
   if (mine && init && mine !== init) {
     return no("Berth runs in a mount namespace of its own (e.g. a service with PrivateTmp or ProtectSystem), so the engine would not see the disks it mounts");
   }
-  const probeId = `probe-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const probeId = `${PROBE_DISK_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     await disks.create(probeId, PROBE_MiB);
     await disks.attach(probeId);

@@ -1,6 +1,6 @@
 // The slot's home disk on the real engine and kernel: a full home stops writes for that slot alone,
 // files survive stop/start and a "reboot" (loop devices gone), resizes, concurrent creates, removal,
-// and the plain-volume fallback where Berth cannot make disks.
+// listing homes left without containers, and the plain-volume fallback where Berth cannot make disks.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
@@ -177,6 +177,33 @@ describe("a slot's home disk", () => {
     expect(await homeSizeMiB(containerId)).toBeLessThanOrEqual(64);
     expect(await rt.updateResources(containerId, { ...RESOURCES, diskMiB: 64 })).toEqual({ applied: "live" }); // same size: nothing to do
   }, 60_000);
+
+  it("lists homes without containers with their installation, and removes one only once its container is gone", async () => {
+    const labelled = spec({ instanceId: "instance-test" });
+    const { containerId } = await rt.create(labelled);
+    const bare = await runningSlot();
+    expect(await rt.listHomes()).toEqual(expect.arrayContaining([{ slotId: labelled.slotId, instanceId: "instance-test" }, { slotId: bare.slotId, instanceId: null }]));
+
+    // While a container (even a stopped one) uses the home, it stays.
+    await expect(rt.removeHome(labelled.slotId)).rejects.toMatchObject({ status: 409 });
+    expect(existsSync(disk(labelled.slotId).image)).toBe(true);
+
+    // A disk whose volume is gone (a removal cut short) is still listed; nothing says whose it is.
+    await rt.remove(bare.containerId, { slotId: bare.slotId, withHome: false });
+    await docker.getVolume(`berth-home-${bare.slotId}`).remove();
+    expect(await mountAt(disk(bare.slotId).mountPoint)).not.toBeNull();
+    expect((await rt.listHomes()).filter((h) => h.slotId === bare.slotId)).toEqual([{ slotId: bare.slotId, instanceId: null }]);
+
+    await rt.remove(containerId, { slotId: labelled.slotId, withHome: false });
+    for (const slotId of [labelled.slotId, bare.slotId]) {
+      await rt.removeHome(slotId);
+      expect(existsSync(disk(slotId).image)).toBe(false);
+      expect(existsSync(disk(slotId).mountPoint)).toBe(false);
+      await expect(docker.getVolume(`berth-home-${slotId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+      await rt.removeHome(slotId); // again: not an error
+    }
+    expect((await rt.listHomes()).filter((h) => h.slotId === labelled.slotId || h.slotId === bare.slotId)).toEqual([]);
+  });
 
   it("gives 20 slots created at once 20 disks on 20 distinct loop devices", async () => {
     const specs = Array.from({ length: 20 }, () => spec());

@@ -25,7 +25,7 @@ import path from "node:path";
 import { RuntimeOperationError } from "../types";
 import { SLOT_GID, SLOT_UID } from "./docker-mapping";
 import { checkExt4Image, ext4Bytes, growMountedExt4, makeExt4Image, resizeExt4Image } from "./ext4-image";
-import { probeHomeDiskSupport, type HomeDiskSupport } from "./home-disk-support";
+import { PROBE_DISK_PREFIX, probeHomeDiskSupport, type HomeDiskSupport } from "./home-disk-support";
 import { runTool } from "./host-tools";
 import { loopBackingFile, loopDevicesOf, mountAt, mountsBelow } from "./loop-mounts";
 
@@ -62,6 +62,20 @@ export class HomeDisks {
   support(): Promise<HomeDiskSupport> {
     this.probe ??= probeHomeDiskSupport(this);
     return this.probe;
+  }
+
+  /**
+   * The slots that have a disk here: an image, or a mount point left without one (a removal cut
+   * short). Images being made (`.tmp-…`) are not disks yet, and the support probe's is no slot's.
+   */
+  async slotIds(): Promise<string[]> {
+    const entries = await readdir(await this.dir(), { withFileTypes: true });
+    const ids = new Set<string>();
+    for (const entry of entries) {
+      const id = entry.isFile() && entry.name.endsWith(".ext4") ? entry.name.slice(0, -".ext4".length) : entry.isDirectory() ? entry.name : null;
+      if (id !== null && SLOT_ID.test(id) && !id.startsWith(PROBE_DISK_PREFIX)) ids.add(id);
+    }
+    return [...ids].sort();
   }
 
   async hasImage(slotId: string): Promise<boolean> {
@@ -277,6 +291,13 @@ export class HomeDisks {
   /** Real paths (mountinfo and the loop driver report resolved ones); creates the homes directory. */
   private async layout(slotId: string): Promise<Layout> {
     if (!SLOT_ID.test(slotId)) throw new RuntimeOperationError(`"${slotId}" is not a valid slot id for a home disk.`, { status: 400 });
+    const dir = await this.dir();
+    const mountPoint = path.join(dir, slotId);
+    return { dir, image: path.join(dir, `${slotId}.ext4`), mountPoint, home: path.join(mountPoint, "home") };
+  }
+
+  /** The homes directory's real path, made (mode 0700) on first use. */
+  private dir(): Promise<string> {
     this.realDir ??= (async () => {
       const dir = path.resolve(typeof this.dirOption === "function" ? this.dirOption() : this.dirOption);
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -285,9 +306,7 @@ export class HomeDisks {
       this.realDir = undefined;
       throw err;
     });
-    const dir = await this.realDir;
-    const mountPoint = path.join(dir, slotId);
-    return { dir, image: path.join(dir, `${slotId}.ext4`), mountPoint, home: path.join(mountPoint, "home") };
+    return this.realDir;
   }
 
   /** One operation at a time per slot (within this process); different slots run in parallel. */

@@ -13,7 +13,7 @@
 // its size is recorded but not enforced, and the runtime says so (capabilities().diskLimitEnforced).
 import os from "node:os";
 import type Dockerode from "dockerode";
-import type { WorkspaceSpec } from "../types";
+import { LABELS, type HomeInfo, type WorkspaceSpec } from "../types";
 import { callEngine, statusOf, withSignal, type DockerEndpoint } from "./docker-client";
 import { homeVolumeName, slotLabels } from "./docker-mapping";
 import type { HomeDisks, HomeDiskSupport } from "./home-disk";
@@ -72,6 +72,25 @@ export class SlotHomes {
 
   async usedBytes(slotId: string): Promise<number | null> {
     return (await this.disks.usage(slotId))?.usedBytes ?? null;
+  }
+
+  /**
+   * Every home: the volumes Berth labelled (whose labels name the installation), and the disks in
+   * the homes directory that have no volume (a creation or removal cut short between the two), whose
+   * installation nothing records: several may share a data directory, so those say null.
+   */
+  async list(): Promise<HomeInfo[]> {
+    const { Volumes: volumes } = await callEngine(this.endpoint, "list Berth's home volumes", (signal) =>
+      this.docker.listVolumes(withSignal({ filters: { label: [`${LABELS.managed}=1`] } }, signal)),
+    );
+    const homes = new Map<string, HomeInfo>();
+    for (const volume of volumes ?? []) {
+      const slotId = volume.Labels?.[LABELS.slot];
+      if (slotId && volume.Name === homeVolumeName(slotId)) homes.set(slotId, { slotId, instanceId: volume.Labels?.[LABELS.instance] ?? null });
+    }
+    const disks = (await this.diskSupport()).enforced ? await this.disks.slotIds() : [];
+    for (const slotId of disks) if (!homes.has(slotId)) homes.set(slotId, { slotId, instanceId: null });
+    return [...homes.values()];
   }
 
   /** Removes the volume, then the disk behind it (idempotent). */

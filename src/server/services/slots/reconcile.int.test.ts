@@ -1,13 +1,19 @@
-// The reconciler against the real engine: orphans removed (only this installation's), stuck rows
-// driven to their end, dead containers (exit, OOM kill) turned into events.
+// The reconciler against the real engine: orphans removed (only this installation's), orphan homes
+// too (never a live slot's), stuck rows driven to their end, dead containers (exit, OOM kill)
+// turned into events.
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymousContext, makeUser } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
 import { slotEvents, slots, templates, users } from "@/server/db/schema";
-import { runtime } from "@/server/runtime";
+import { env } from "@/server/env";
+import { runtime, type WorkspaceSpec } from "@/server/runtime";
+import { mountAt } from "@/server/runtime/docker/loop-mounts";
 import { ensureTinyImage } from "@/server/runtime/docker/test-images";
 import type { Actor } from "../context";
 import { createSlot } from "./create-slot";
@@ -22,6 +28,24 @@ let image: string;
 const cleanup: { containerId: string; slotId: string }[] = [];
 const as = (actor: Actor) => ({ ...anonymousContext(), actor });
 const row = async (id: string) => (await db().select().from(slots).where(eq(slots.id, id)))[0]!;
+const spec = (slotId: string, instance: string): WorkspaceSpec => ({ slotId, ownerId: owner.id, image, env: {}, resources: { cpuMillicores: 200, memoryMiB: 64, diskMiB: 64, pids: 32 }, instanceId: instance });
+
+/** A home with no container, as a removal cut short between the two leaves it. */
+async function homeWithoutContainer(slotId: string, instance: string): Promise<void> {
+  const { containerId } = await runtime().create(spec(slotId, instance));
+  cleanup.push({ containerId, slotId });
+  await runtime().remove(containerId, { slotId, withHome: false });
+}
+
+/** What the runtime holds of a slot's home: its volume's installation (null: not listed), its disk image and the disk's mount. */
+async function home(slotId: string): Promise<{ instance: string | null; image: boolean; mounted: boolean }> {
+  const dir = path.join(env().dataDir, "homes");
+  return {
+    instance: (await runtime().listHomes!()).find((h) => h.slotId === slotId)?.instanceId ?? null,
+    image: existsSync(path.join(dir, `${slotId}.ext4`)),
+    mounted: (await mountAt(path.join(dir, slotId))) !== null,
+  };
+}
 
 beforeAll(async () => {
   image = await ensureTinyImage();
@@ -36,12 +60,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of cleanup) await runtime().remove(c.containerId, { slotId: c.slotId, withHome: true }).catch(() => undefined);
+  for (const c of cleanup) await runtime().removeHome?.(c.slotId).catch(() => undefined);
   for (const s of await db().select().from(slots)) await runtime().remove(`berth-${s.id}`, { slotId: s.id, withHome: true }).catch(() => undefined);
 });
 
 describe("reconciler", () => {
   it("removes this installation's containers that have no slot, and leaves another installation's alone", async () => {
-    const spec = (slotId: string, instance: string) => ({ slotId, ownerId: owner.id, image, env: {}, resources: { cpuMillicores: 200, memoryMiB: 64, diskMiB: 64, pids: 32 }, instanceId: instance });
     const mineId = `orphan-${randomBytes(4).toString("hex")}`;
     const theirsId = `foreign-${randomBytes(4).toString("hex")}`;
     const mine = await runtime().create(spec(mineId, await instanceId()));
@@ -51,6 +75,54 @@ describe("reconciler", () => {
     expect(report.removedContainers).toBeGreaterThanOrEqual(1);
     expect(await runtime().inspect(mine.containerId)).toBeNull();
     expect(await runtime().inspect(theirs.containerId)).not.toBeNull();
+  }, 60_000);
+
+  it("removes this installation's homes whose slot has no row or a deleted one, and keeps another installation's", async () => {
+    const me = await instanceId();
+    const noRow = `orphan-${randomBytes(4).toString("hex")}`;
+    await homeWithoutContainer(noRow, me);
+    // A slot deleted the usual way, and then a home under its id (as a failed removal would leave).
+    const gone = await createSlot(as(owner), { name: "deleted-with-home-left", templateId: "tpl_r_tiny" });
+    await runSlotAction(gone.id, "provision", owner.id);
+    await requestSlotAction(as(owner), gone.id, "delete");
+    await runSlotAction(gone.id, "delete", owner.id);
+    expect((await row(gone.id)).status).toBe("deleted");
+    await homeWithoutContainer(gone.id, me);
+    const theirs = `foreign-${randomBytes(4).toString("hex")}`;
+    await homeWithoutContainer(theirs, "another-installation");
+    expect(await home(noRow)).toEqual({ instance: me, image: true, mounted: true });
+    expect(await home(gone.id)).toEqual({ instance: me, image: true, mounted: true });
+    expect(await home(theirs)).toEqual({ instance: "another-installation", image: true, mounted: true });
+
+    const report = await reconcileSlots({ staleAfterMs: 0 });
+    expect(report.removedHomes).toBeGreaterThanOrEqual(2);
+    expect(await home(noRow)).toEqual({ instance: null, image: false, mounted: false });
+    expect(await home(gone.id)).toEqual({ instance: null, image: false, mounted: false });
+    expect(await home(theirs)).toEqual({ instance: "another-installation", image: true, mounted: true });
+
+    // Nothing left to do: the next pass removes nothing of this installation's.
+    expect((await reconcileSlots({ staleAfterMs: 0 })).removedHomes).toBe(0);
+    await runtime().removeHome!(theirs);
+  }, 60_000);
+
+  it("keeps a stopped slot's home and its files, even when its container is gone", async () => {
+    const s = await createSlot(as(owner), { name: "stopped-keeps-home", templateId: "tpl_r_tiny" });
+    await runSlotAction(s.id, "provision", owner.id);
+    await requestSlotAction(as(owner), s.id, "stop");
+    await runSlotAction(s.id, "stop", owner.id);
+    expect((await row(s.id)).status).toBe("stopped");
+    const note = path.join(env().dataDir, "homes", s.id, "home", "note");
+    await writeFile(note, "kept\n");
+
+    expect((await reconcileSlots({ staleAfterMs: 0 })).removedHomes).toBe(0);
+    expect(await home(s.id)).toEqual({ instance: await instanceId(), image: true, mounted: true });
+
+    // Its container removed behind Berth's back: the home is still the slot's, files and all.
+    await runtime().remove((await row(s.id)).containerId!, { slotId: s.id, withHome: false });
+    await reconcileSlots({ staleAfterMs: 0 });
+    expect(await home(s.id)).toEqual({ instance: await instanceId(), image: true, mounted: true });
+    expect(existsSync(note)).toBe(true);
+    expect((await row(s.id)).status).toBe("stopped");
   }, 60_000);
 
   it("drives rows left mid-action to their end: creating → running, deleting → deleted", async () => {
