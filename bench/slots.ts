@@ -1,6 +1,7 @@
 // bench/slots.ts — slot lifecycle through Berth's REST API against raw dockerode calls with the same
 // container options, measured in the same run, then 200 running slots of the tiny image.
-//   1. start: POST /api/v1/slots, then GET /api/v1/slots/{id} every BENCH_POLL_MS until `running`,
+//   1. start: POST /api/v1/slots with wait: true (answers once running; BENCH_WAIT=0: GET the slot
+//      every BENCH_POLL_MS until `running` instead),
 //      against createVolume + createContainer + start with the HostConfig Berth builds
 //      (slotContainerOptions: init, no caps, no-new-privileges, memory, NanoCpus, pids, network, home).
 //   2. stop: POST /api/v1/slots/{id}/stop until `stopped`, against container.stop (same timeout).
@@ -29,6 +30,8 @@ const WARMUP = 3;
 const SCALE = Number(process.env.BENCH_SLOTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
+/** With wait (the default), the POST itself answers once the slot has settled: no polling. BENCH_WAIT=0 polls instead. */
+const WAIT = process.env.BENCH_WAIT !== "0";
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const RESOURCES = { cpuMillicores: 250, memoryMiB: 64, diskMiB: 64 };
 const base = `http://127.0.0.1:${PORT}`;
@@ -131,9 +134,9 @@ type Event = { type: string; createdAt: string };
 /** Berth: the API call until the slot is running. Also the split read from the slot's events. */
 async function berthStart(token: string, templateId: string, name: string) {
   const t0 = performance.now();
-  const created = await must<{ slot: SlotView }>(token, "POST", "/slots", { name, templateId, resources: RESOURCES });
+  const created = await must<{ slot: SlotView }>(token, "POST", "/slots", { name, templateId, resources: RESOURCES, ...(WAIT ? { wait: true } : {}) });
   const answered = performance.now();
-  await waitForStatus(token, created.slot.id, "running");
+  if (created.slot.status !== "running") await waitForStatus(token, created.slot.id, "running");
   const ms = performance.now() - t0;
   const { data } = await must<{ data: Event[] }>(token, "GET", `/slots/${created.slot.id}/events?limit=20`);
   const at = (type: string) => new Date(data.find((e) => e.type === type)!.createdAt).getTime();
@@ -148,8 +151,8 @@ async function berthStart(token: string, templateId: string, name: string) {
 
 async function berthStop(token: string, id: string) {
   const t0 = performance.now();
-  await must(token, "POST", `/slots/${id}/stop`);
-  await waitForStatus(token, id, "stopped");
+  const stopped = await must<SlotView>(token, "POST", `/slots/${id}/stop`, WAIT ? { wait: true } : undefined);
+  if (stopped.status !== "stopped") await waitForStatus(token, id, "stopped");
   const ms = performance.now() - t0;
   const { data } = await must<{ data: Event[] }>(token, "GET", `/slots/${id}/events?limit=5`);
   const at = (type: string) => new Date(data.find((e) => e.type === type)!.createdAt).getTime();
@@ -283,7 +286,7 @@ async function main() {
     // Report.
     const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
     console.log(`\nBerth slot benchmark — tiny image ${image}, ${RESOURCES.cpuMillicores} mCPU / ${RESOURCES.memoryMiB} MiB, database PostgreSQL`);
-    console.log(`${ROUNDS} rounds (+${WARMUP} warm-up), Berth and raw alternating; Berth polled every ${POLL_MS} ms + one GET (median ${median(pollGets).toFixed(1)} ms, p90 ${p90(pollGets).toFixed(1)} ms)\n`);
+    console.log(`${ROUNDS} rounds (+${WARMUP} warm-up), Berth and raw alternating; ${WAIT ? "Berth's POSTs with wait: true (answer when settled)" : `Berth polled every ${POLL_MS} ms + one GET (median ${median(pollGets).toFixed(1)} ms, p90 ${p90(pollGets).toFixed(1)} ms)`}\n`);
     console.log("                                        median      p90   (ms)");
     console.log(`start  Berth (POST → running)          ${f(median(berth.start))}  ${f(p90(berth.start))}`);
     console.log(`         request answered (202)         ${f(median(berth.request))}  ${f(p90(berth.request))}`);

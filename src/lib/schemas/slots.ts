@@ -52,10 +52,18 @@ export const SlotId = z.object({ id: z.string().min(1).max(64) });
 
 export const Heartbeat = z.object({ lastActivityAt: IsoDate, autoStop: AutoStop.nullable() });
 
+const Wait = z
+  .boolean({ error: "wait must be true or false" })
+  .optional()
+  .describe("Answer once the slot has settled (running, stopped or error), up to 60 s; without it, answer at once with 202");
+
+export const SlotActionInput = SlotId.extend({ wait: Wait });
+
 export const SlotCreateInput = z.object({
   name: SlotName,
   templateId: z.string().min(1).max(64).optional().describe("Defaults to the default template"),
   resources: Resources.partial().optional().describe("Defaults to the template's; each at most the plan's ceiling"),
+  wait: Wait,
 });
 export const SlotCreated = z.object({ slot: Slot });
 

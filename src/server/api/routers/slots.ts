@@ -1,11 +1,12 @@
 // Slots: create, list, read, rename/resize, delete, lifecycle actions, events, heartbeat.
-import { Heartbeat, Slot, SlotCreated, SlotCreateInput, SlotEventList, SlotEventListInput, SlotId, SlotList, SlotListInput, SlotUpdated, SlotUpdateInput } from "@/lib/schemas/slots";
+import { Heartbeat, Slot, SlotActionInput, SlotCreated, SlotCreateInput, SlotEventList, SlotEventListInput, SlotId, SlotList, SlotListInput, SlotUpdated, SlotUpdateInput } from "@/lib/schemas/slots";
 import { SlotMetrics, SlotMetricsInput } from "@/lib/schemas/metrics";
 import { logger } from "@/server/logger";
 import { liveMetrics, slotMetricsFor } from "@/server/services/slots/metrics";
 import { createSlot } from "@/server/services/slots/create-slot";
 import { requestSlotAction, runSlotAction, type SlotAction } from "@/server/services/slots/slot-actions";
 import { getSlot, heartbeat, listSlotEvents, listSlots } from "@/server/services/slots/slot-queries";
+import { waitUntilSettled } from "@/server/services/slots/slot-waits";
 import { updateSlot } from "@/server/services/slots/update-slot";
 import { createTRPCRouter, protectedProcedure, serviceContext, writerProcedure, type Context } from "../trpc";
 
@@ -18,12 +19,17 @@ function runInBackground(ctx: Context, slotId: string, action: SlotAction | "pro
 
 function lifecycle(action: Exclude<SlotAction, "delete">, summary: string) {
   return writerProcedure
-    .meta({ openapi: { method: "POST", path: `/slots/{id}/${action}`, tags, summary, successDescription: "202: accepted; poll the slot for its status" } })
-    .input(SlotId)
+    .meta({ openapi: { method: "POST", path: `/slots/{id}/${action}`, tags, summary, successDescription: "202: accepted, poll the slot for its status; with wait, 200 once it has settled" } })
+    .input(SlotActionInput)
     .output(Slot)
     .mutation(async ({ ctx, input }) => {
       const slot = await requestSlotAction(serviceContext(ctx), input.id, action);
       runInBackground(ctx, slot.id, action);
+      if (input.wait) {
+        const waited = await waitUntilSettled(serviceContext(ctx), slot.id);
+        ctx.response.status = waited.settled ? 200 : 202;
+        return waited.slot;
+      }
       ctx.response.status = 202;
       return slot;
     });
@@ -37,14 +43,19 @@ export const slotsRouter = createTRPCRouter({
     .query(({ ctx, input }) => listSlots(serviceContext(ctx), input)),
 
   create: writerProcedure
-    .meta({ openapi: { method: "POST", path: "/slots", tags, summary: "Create a slot (it is provisioned and started in the background)", successDescription: "202: accepted, status creating" } })
+    .meta({ openapi: { method: "POST", path: "/slots", tags, summary: "Create a slot (it is provisioned and started in the background)", successDescription: "202: accepted, status creating; with wait, 201 once it has settled (running, or stopped when the plan's running limit is reached)" } })
     .input(SlotCreateInput)
     .output(SlotCreated)
-    .mutation(async ({ ctx, input }) => {
+    .mutation(async ({ ctx, input: { wait, ...input } }) => {
       const slot = await createSlot(serviceContext(ctx), input);
       runInBackground(ctx, slot.id, "provision");
-      ctx.response.status = 202;
       ctx.response.headers.Location = `/api/v1/slots/${slot.id}`;
+      if (wait) {
+        const waited = await waitUntilSettled(serviceContext(ctx), slot.id);
+        ctx.response.status = waited.settled ? 201 : 202;
+        return { slot: waited.slot };
+      }
+      ctx.response.status = 202;
       return { slot };
     }),
 

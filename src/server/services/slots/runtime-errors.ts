@@ -17,6 +17,21 @@ export function toBerthError(err: unknown): BerthError | null {
 
 /** Refuses an action up front when the engine is down, before any intent is written. */
 export async function assertRuntimeReachable(): Promise<void> {
-  const ping = await runtime().ping();
-  if (!ping.ok) throw toBerthError(new RuntimeUnavailableError(ping.message))!;
+  const rt = runtime();
+  const last = lastGoodPing.get(rt);
+  if (last !== undefined && Date.now() - last < PING_FRESH_MS) return;
+  const ping = await rt.ping();
+  if (!ping.ok) {
+    lastGoodPing.delete(rt);
+    throw toBerthError(new RuntimeUnavailableError(ping.message))!;
+  }
+  lastGoodPing.set(rt, Date.now());
 }
+
+/**
+ * A reachable engine is believed for two seconds: pinging on every request cost 7–11 ms each, and
+ * ~110 ms under a burst of creates (the ping queues behind the busy engine). An engine that went
+ * away within that window still fails the background action, which settles the slot in error.
+ */
+const PING_FRESH_MS = 2_000;
+const lastGoodPing = new WeakMap<object, number>();

@@ -15,6 +15,7 @@ import { instanceId } from "./instance";
 import { effectiveLimits } from "./plan-limits";
 import { assertRuntimeReachable, toBerthError } from "./runtime-errors";
 import { toSlot, type SlotRow } from "./slot-view";
+import { slotSettled } from "./slot-waits";
 import { recordEvent, transition } from "./transitions";
 
 export type SlotAction = "start" | "stop" | "restart" | "delete";
@@ -99,6 +100,14 @@ async function stopContainer(slotId: string, actorId: string | null, then: "stop
 
 /** Runs a requested action against the runtime and settles the slot. Never throws: failures land in `error`. */
 export async function runSlotAction(slotId: string, action: SlotAction | "provision", actorId: string | null = null): Promise<void> {
+  try {
+    await runSlotActionUnannounced(slotId, action, actorId);
+  } finally {
+    slotSettled(slotId);
+  }
+}
+
+async function runSlotActionUnannounced(slotId: string, action: SlotAction | "provision", actorId: string | null): Promise<void> {
   try {
     switch (action) {
       case "provision": {

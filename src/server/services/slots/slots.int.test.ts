@@ -123,6 +123,33 @@ describe("slot lifecycle on the real engine", () => {
   }, 60_000);
 });
 
+describe("waiting for a slot to settle (wait: true)", () => {
+  it("answers 201 once the new slot runs, 200 once it stopped; without wait, 202 at once", async () => {
+    const { handleRest } = await import("@/server/api/rest/handler");
+    const { issueTokenPair } = await import("../tokens/token-pairs");
+    const token = (await issueTokenPair(anonymousContext(), owner)).accessToken;
+    const rest = (method: string, route: string, body: unknown) =>
+      handleRest(new Request(`http://berth.test/api/v1${route}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
+
+    const created = await rest("POST", "/slots", { name: "waited", templateId: TEMPLATE, resources: { cpuMillicores: 500, memoryMiB: 128, diskMiB: 256 }, wait: true });
+    expect(created.status).toBe(201);
+    const { slot } = (await created.json()) as { slot: { id: string; status: string } };
+    expect(slot.status).toBe("running");
+    expect(created.headers.get("location")).toBe(`/api/v1/slots/${slot.id}`);
+
+    const stopped = await rest("POST", `/slots/${slot.id}/stop`, { wait: true });
+    expect(stopped.status).toBe(200);
+    expect(((await stopped.json()) as { status: string }).status).toBe("stopped");
+
+    const started = await rest("POST", `/slots/${slot.id}/start`, {});
+    expect(started.status).toBe(202);
+    expect(((await started.json()) as { status: string }).status).toBe("starting");
+    const { waitUntilSettled } = await import("./slot-waits");
+    expect((await waitUntilSettled(as(owner), slot.id)).slot.status).toBe("running");
+    await expect(waitUntilSettled(as(await makeUser()), slot.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  }, 60_000);
+});
+
 describe("quotas", () => {
   it("holds under concurrency: 50 parallel creates against a quota of 3 make exactly 3 slots", async () => {
     const u = await makeUser();
