@@ -26,3 +26,9 @@ export async function execInSlot(docker: Dockerode, containerId: string, script:
   }
   return { code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8"), ms: Math.round(performance.now() - started) };
 }
+
+/** The same, on the local engine (for tests outside src/server/runtime/, which may not import dockerode). */
+export async function execAsSlotUser(containerId: string, script: string): Promise<ExecResult> {
+  const { default: Docker } = await import("dockerode");
+  return execInSlot(new Docker(), containerId, script);
+}
