@@ -3,3 +3,4 @@ export * from "./sessions";
 export * from "./audit";
 export * from "./slots";
 export * from "./metrics";
+export * from "./terminal";
