@@ -306,7 +306,7 @@ async function main() {
     const mib = (kib: number) => (kib / 1024).toFixed(1);
     const perSlot = (kib: number) => ((kib * 1024) / 1e6 / SCALE).toFixed(3);
     console.log(`scale: ${running}/${SCALE} running (${failed} error; engine: ${engineRunning} running) in ${(scaleMs / 1000).toFixed(1)} s = ${perSecond(SCALE, scaleMs)} slots/s; creates answered in ${(requested / 1000).toFixed(1)} s (${CONCURRENCY} in flight)   (target ≥ ${SCALE} running)`);
-    console.log(`       engine GET /version while the creates ran (Berth pings once per create request): median ${median(pings).toFixed(1)} ms, p90 ${p90(pings).toFixed(1)} ms`);
+    console.log(`       engine GET /version while the creates ran (Berth trusts a good ping for 2 s): median ${median(pings).toFixed(1)} ms, p90 ${p90(pings).toFixed(1)} ms`);
     console.log(`       raw: ${SCALE} volume+create+start in ${(rawScaleMs / 1000).toFixed(1)} s = ${perSecond(SCALE, rawScaleMs)} slots/s (${CONCURRENCY} in flight); Berth/raw time = ${(scaleMs / rawScaleMs).toFixed(2)}×`);
     console.log(
       `memory: server RSS (median of 100 ms samples) ${mib(rssBefore.median)} MiB with none (5 s) → ${mib(rssAtScale.median)} MiB at ${SCALE} running (5 s) → ` +
