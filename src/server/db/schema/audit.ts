@@ -18,7 +18,7 @@ export const auditLog = pgTable(
     ip: text("ip"),
     requestId: text("request_id"),
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index("audit_log_created_at_idx").on(t.createdAt, t.id),

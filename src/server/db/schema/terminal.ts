@@ -53,7 +53,7 @@ export const slotExecs = pgTable(
     durationMs: integer("duration_ms"),
     /** The environment marker the process tree carries, so cancel/timeout can find and kill it. */
     marker: text("marker").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [index("slot_execs_slot_idx").on(t.slotId, t.createdAt), index("slot_execs_status_idx").on(t.status)],

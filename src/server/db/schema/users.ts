@@ -27,7 +27,7 @@ export const users = pgTable(
     status: text("status", { enum: userStatuses }).notNull().default("active"),
     plan: text("plan"),
     limits: jsonb("limits").$type<LimitOverrides>().notNull().default({}),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     suspendedAt: timestamp("suspended_at", { withTimezone: true }),
@@ -64,7 +64,7 @@ export const invites = pgTable(
     usedAt: timestamp("used_at", { withTimezone: true }),
     usedBy: text("used_by").references(() => users.id, { onDelete: "set null" }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("invites_code_hash_key").on(t.codeHash), index("invites_created_at_idx").on(t.createdAt, t.id)],
 );

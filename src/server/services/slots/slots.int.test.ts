@@ -15,7 +15,7 @@ import { checkHealth } from "../health/check-health";
 import type { Actor } from "../context";
 import { createSlot } from "./create-slot";
 import { requestSlotAction, runSlotAction } from "./slot-actions";
-import { getSlot, listSlots } from "./slot-queries";
+import { getSlot, listSlotEvents, listSlots } from "./slot-queries";
 import { updateSlot } from "./update-slot";
 
 setupTestDatabase();
@@ -146,6 +146,22 @@ describe("waiting for a slot to settle (wait: true)", () => {
     const { waitUntilSettled } = await import("./slot-waits");
     expect((await waitUntilSettled(as(owner), slot.id)).slot.status).toBe("running");
     await expect(waitUntilSettled(as(await makeUser()), slot.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  }, 60_000);
+});
+
+describe("pagination", () => {
+  it("pages through rows created within the same millisecond without losing or repeating any", async () => {
+    const slot = await newSlot(owner, "paged");
+    for (let i = 0; i < 60; i++) await db().insert(slotEvents).values({ id: `sev_page_${String(i).padStart(3, "0")}`, slotId: slot.id, type: "test.page" });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listSlotEvents(as(owner), { id: slot.id, limit: 7, cursor });
+      seen.push(...page.data.filter((e) => e.type === "test.page").map((e) => e.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(60);
+    expect(new Set(seen).size).toBe(60);
   }, 60_000);
 });
 
