@@ -3,9 +3,9 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
-import { WebSocketServer } from "ws";
 import { boot, shutdown } from "./src/server/boot";
 import { acceptRequestId, CLIENT_IP_HEADER, REQUEST_ID_HEADER } from "./src/server/request-meta";
+import { createTerminalBroker } from "./src/server/terminal/terminal-broker";
 
 const dev = process.env.NODE_ENV !== "production";
 
@@ -16,8 +16,8 @@ async function main() {
   await app.prepare();
   const upgradeNext = dev ? app.getUpgradeHandler() : undefined;
 
-  // Terminal sockets arrive with the slots issues; until then /ws/ answers 404 to every upgrade.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // /ws/slots/{id}/terminal goes to the terminal broker; every other /ws/ path answers 404.
+  const terminals = createTerminalBroker({ log });
   const sockets = new Set<Duplex>();
 
   function stamp(req: IncomingMessage) {
@@ -39,6 +39,7 @@ async function main() {
   server.on("upgrade", (req, socket, head) => {
     stamp(req);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (terminals.handleUpgrade(req, socket, head)) return;
     if (path.startsWith("/ws/")) {
       socket.write("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       socket.destroy();
@@ -62,7 +63,8 @@ async function main() {
       for (const s of sockets) s.destroy();
     }, 10_000);
     force.unref();
-    for (const client of wss.clients) client.close(1001, "server shutting down");
+    // Terminal sockets close with 1001; their shells live on in tmux for the reconnect.
+    await terminals.close();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(force);

@@ -1,12 +1,14 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { History } from "lucide-react";
+import { History, TerminalSquare } from "lucide-react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { EmptyState } from "@/components/empty-state";
 import { ErrorState } from "@/components/error-state";
 import { PagedList } from "@/components/paged-list";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
@@ -30,6 +32,13 @@ export function SlotDetail({ id }: { id: string }) {
     <>
       <PageHeader title={s.name} description={s.id} actions={
           <div className="flex flex-wrap justify-end gap-2">
+            {s.status === "running" ? (
+              <Button asChild size="sm">
+                <Link href={`/slots/${s.id}/terminal`}>
+                  <TerminalSquare /> Terminal
+                </Link>
+              </Button>
+            ) : null}
             {["stopped", "running", "error"].includes(s.status) ? <EditSlotDialog slot={s} /> : null}
             <SlotActions slot={s} onDeleted={() => router.push("/slots")} />
           </div>

@@ -44,6 +44,11 @@ const INPUTS: Record<string, () => unknown> = {
   "slots.start": () => ({ id: "slt_doesnotexist" }),
   "slots.stop": () => ({ id: "slt_doesnotexist" }),
   "slots.restart": () => ({ id: "slt_doesnotexist" }),
+  "slots.terminalTicket": () => ({ id: "slt_doesnotexist" }),
+  "slots.exec": () => ({ id: "slt_doesnotexist", command: ["true"] }),
+  "slots.execs.list": () => ({ id: "slt_doesnotexist", limit: 5 }),
+  "slots.execs.get": () => ({ id: "slt_doesnotexist", execId: "exe_doesnotexist" }),
+  "slots.execs.cancel": () => ({ id: "slt_doesnotexist", execId: "exe_doesnotexist" }),
   "admin.users.list": () => ({ limit: 5 }),
   "admin.users.get": () => ({ id: "usr_doesnotexist" }),
   "admin.users.update": () => ({ id: "usr_doesnotexist", role: "user" }),
@@ -91,7 +96,7 @@ describe("plain routes", () => {
   it("health and the OpenAPI document answer anyone", async () => {
     const { GET: health } = await import("@/app/api/health/route");
     const { GET: openapi } = await import("@/app/api/v1/openapi.json/route");
-    expect(Object.keys(PLAIN_ROUTES).sort()).toEqual(["GET /api/health", "GET /api/v1/openapi.json", "GET /api/v1/slots/{id}/logs"]);
+    expect(Object.keys(PLAIN_ROUTES).sort()).toEqual(["GET /api/health", "GET /api/v1/openapi.json", "GET /api/v1/slots/{id}/logs", "POST /api/v1/slots/{id}/exec/stream"]);
     const h = await health();
     expect(h.status).toBe(200);
     expect(await h.json()).toMatchObject({ status: "ok", checks: { db: { status: "ok" } } });

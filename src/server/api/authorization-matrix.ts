@@ -36,6 +36,12 @@ export const AUTHORIZATION_MATRIX: Record<string, MatrixEntry> = {
   "slots.start": { allow: WRITERS, rest: "POST /slots/{id}/start" },
   "slots.stop": { allow: WRITERS, rest: "POST /slots/{id}/stop" },
   "slots.restart": { allow: WRITERS, rest: "POST /slots/{id}/restart" },
+  "slots.terminalTicket": { allow: WRITERS, rest: "POST /slots/{id}/terminal/tickets" },
+  // Commands: history is readable by any owner; running and cancelling are writers' (exec.int.test.ts).
+  "slots.exec": { allow: WRITERS, rest: "POST /slots/{id}/exec" },
+  "slots.execs.list": { allow: SIGNED_IN, rest: "GET /slots/{id}/execs" },
+  "slots.execs.get": { allow: SIGNED_IN, rest: "GET /slots/{id}/execs/{execId}" },
+  "slots.execs.cancel": { allow: WRITERS, rest: "POST /slots/{id}/execs/{execId}/cancel" },
   "admin.users.list": { allow: ADMIN, rest: "GET /admin/users" },
   "admin.users.get": { allow: ADMIN, rest: "GET /admin/users/{id}" },
   "admin.users.update": { allow: ADMIN, rest: "PATCH /admin/users/{id}" },
@@ -65,4 +71,6 @@ export const PLAIN_ROUTES: Record<string, readonly CallerKind[]> = {
   "GET /api/v1/openapi.json": ANYONE,
   // The owner only; another user's slot is NOT_FOUND (tested in slots.int.test.ts).
   "GET /api/v1/slots/{id}/logs": SIGNED_IN,
+  // NDJSON output of one command: writers only, owner only (exec.int.test.ts).
+  "POST /api/v1/slots/{id}/exec/stream": WRITERS,
 };

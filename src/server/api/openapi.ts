@@ -2,6 +2,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import { ErrorBody } from "@/lib/schemas/common";
+import { ExecInput } from "@/lib/schemas/exec";
 import { ERROR_CODES } from "@/server/errors";
 import { appRouter } from "./root";
 import { REST_BASE } from "./rest/handler";
@@ -18,6 +19,11 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 let cached: OpenAPIObject | undefined;
+
+/** A request body's JSON schema, embedded in the document (so without its own $schema). */
+function bodySchema(schema: z.ZodType): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" })).filter(([key]) => key !== "$schema"));
+}
 
 export function openApiDocument(baseUrl: string): OpenAPIObject {
   if (!cached) {
@@ -66,6 +72,32 @@ export function openApiDocument(baseUrl: string): OpenAPIObject {
             "401": { description: STATUS_TEXT[401]!, content: { "application/json": { schema: errorRef } } },
             "404": { description: STATUS_TEXT[404]!, content: { "application/json": { schema: errorRef } } },
             "409": { description: STATUS_TEXT[409]!, content: { "application/json": { schema: errorRef } } },
+            "503": { description: "RUNTIME_UNAVAILABLE", content: { "application/json": { schema: errorRef } } },
+          },
+        },
+      },
+      "/slots/{id}/exec/stream": {
+        post: {
+          operationId: "slots-exec-stream",
+          summary: "Run a command in a running slot and stream its output as NDJSON; closing the response cancels the command",
+          description:
+            'Takes the body of POST /slots/{id}/exec (without async). Answers 200 at once, then one JSON object per line: {"type":"stdout","data":"…"} and {"type":"stderr","data":"…"} as output arrives (UTF-8 text, every byte, not capped), and last {"type":"exit","id":"…","exitCode":0,"timedOut":false,"status":"exited","durationMs":12,"truncated":false}. The command is recorded like any other (X-Berth-Exec-Id header, GET /slots/{id}/execs/{execId}).',
+          tags: ["exec"],
+          security: [{ bearer: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: bodySchema(ExecInput.omit({ id: true, async: true })) } } },
+          responses: {
+            "200": {
+              description: "NDJSON lines: stdout, stderr, then exit",
+              headers: { "X-Berth-Exec-Id": { description: "The command's id in the history", schema: { type: "string" } } },
+              content: { "application/x-ndjson": { schema: { type: "string" } } },
+            },
+            "400": { description: STATUS_TEXT[400]!, content: { "application/json": { schema: errorRef } } },
+            "401": { description: STATUS_TEXT[401]!, content: { "application/json": { schema: errorRef } } },
+            "403": { description: STATUS_TEXT[403]!, content: { "application/json": { schema: errorRef } } },
+            "404": { description: STATUS_TEXT[404]!, content: { "application/json": { schema: errorRef } } },
+            "409": { description: "CONFLICT: the slot is not running", content: { "application/json": { schema: errorRef } } },
+            "413": { description: STATUS_TEXT[413]!, content: { "application/json": { schema: errorRef } } },
             "503": { description: "RUNTIME_UNAVAILABLE", content: { "application/json": { schema: errorRef } } },
           },
         },

@@ -1,6 +1,6 @@
 // The container runtime as services see it. A driver (Docker now; Swarm or Kubernetes later)
 // implements this; nothing above src/server/runtime/ knows which engine runs the slots.
-import type { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 
 export type SlotResources = {
   /** CPU in millicores (1000 = one core). */
@@ -71,6 +71,59 @@ export type HomeInfo = {
   instanceId: string | null;
 };
 
+/** One command run in a workspace (no TTY). */
+export type ExecOptions = {
+  /** argv; the first element is looked up on the workspace's PATH. */
+  cmd: string[];
+  /** Working directory; default the workspace's own (the home). */
+  cwd?: string;
+  /** Added to the workspace's environment. */
+  env?: Record<string, string>;
+  /** Fed to the process, then its stdin is closed; without it, stdin is not attached. */
+  stdin?: string;
+  /** uid:gid to run as (the slot's non-root user, SLOT_EXEC_USER). */
+  user: string;
+  /** Carried in the environment of the process and its children, so killByMarker finds the whole tree. */
+  marker: string;
+  /** Aborting kills the process tree (by its marker); the output then ends. */
+  signal?: AbortSignal;
+};
+
+export type ExecChunk = { stream: "stdout" | "stderr"; data: Buffer };
+
+/** A running command: its output in order (read it: an unread stream holds the process back), then its exit code. */
+export type ExecProcess = {
+  /** Object-mode stream of ExecChunk. */
+  output: Readable;
+  /** The exit code once the output has ended (128+n after signal n); null when the engine cannot tell. */
+  wait(): Promise<number | null>;
+};
+
+/** Every exec runs as the images' non-root user `berth`. */
+export const SLOT_EXEC_USER = "1000:1000";
+
+/** A TTY attached to a workspace's persistent terminal session (the shell outlives the attachment). */
+export type TerminalOptions = {
+  /** The session to attach to, created when missing. */
+  session: string;
+  cols: number;
+  rows: number;
+  /** uid:gid (SLOT_EXEC_USER). */
+  user: string;
+  /** Carried by the attaching client only (not the session's shell): killByMarker ends the attachment. */
+  marker: string;
+  /** TERM of the attaching client; default xterm-256color. */
+  term?: string;
+};
+
+/** The attachment: raw terminal bytes both ways on `stream` (no multiplexing with a TTY). */
+export type TerminalProcess = {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** The attaching client's exit code once the stream has ended; null when the engine cannot tell. */
+  wait(): Promise<number | null>;
+};
+
 export interface WorkspaceRuntime {
   readonly name: string;
   /** Is the engine reachable? Never throws. */
@@ -90,6 +143,12 @@ export interface WorkspaceRuntime {
   updateResources(containerId: string, resources: SlotResources): Promise<ResourceChange>;
   stats(containerId: string): Promise<WorkspaceStats>;
   logs(containerId: string, opts: { tail?: number; follow?: boolean; since?: Date }): Promise<Readable>;
+  /** Runs a command in a running workspace. Docker does not kill it when the stream closes: use the marker. */
+  exec(containerId: string, opts: ExecOptions): Promise<ExecProcess>;
+  /** Kills every process in the workspace carrying this exec marker (the command and its children). */
+  killByMarker(containerId: string, marker: string): Promise<void>;
+  /** Attaches a TTY to the workspace's terminal session (creating it); end it with killByMarker(marker). */
+  openTerminal(containerId: string, opts: TerminalOptions): Promise<TerminalProcess>;
   /** What the runtime enforces on this host. Never throws (an unreachable engine answers "not enforced", with why). */
   capabilities?(): Promise<RuntimeCapabilities>;
   /** Every slot home the runtime holds, with or without a container (for reconciliation: homes outlive failed removals). */

@@ -9,6 +9,8 @@ import { getSlot, heartbeat, listSlotEvents, listSlots } from "@/server/services
 import { waitUntilSettled } from "@/server/services/slots/slot-waits";
 import { updateSlot } from "@/server/services/slots/update-slot";
 import { createTRPCRouter, protectedProcedure, serviceContext, writerProcedure, type Context } from "../trpc";
+import { slotExecProcedures } from "./slot-exec";
+import { terminalTicket } from "./terminal";
 
 const tags = ["slots"];
 
@@ -106,4 +108,8 @@ export const slotsRouter = createTRPCRouter({
 
   /** Live samples of one slot (tRPC subscription over SSE; the dashboard's charts). */
   metricsLive: protectedProcedure.input(SlotId).subscription(({ ctx, input, signal }) => liveMetrics(serviceContext(ctx), input.id, signal)),
+
+  ...slotExecProcedures,
+
+  terminalTicket,
 });

@@ -7,7 +7,11 @@ import { env } from "@/server/env";
 import {
   LABELS,
   RuntimeOperationError,
+  type ExecOptions,
+  type ExecProcess,
   type HomeInfo,
+  type TerminalOptions,
+  type TerminalProcess,
   type ResourceChange,
   type RuntimeCapabilities,
   type SlotResources,
@@ -15,6 +19,7 @@ import {
   type WorkspaceRuntime,
   type WorkspaceSpec,
   type WorkspaceStats,
+  SLOT_EXEC_USER,
 } from "../types";
 import {
   callEngine,
@@ -25,6 +30,8 @@ import {
   type DockerEndpoint,
   type DockerEndpointOptions,
 } from "./docker-client";
+import { killByMarker, startExec } from "./docker-exec";
+import { openTerminal } from "./docker-tty";
 import { DockerLogDemuxer } from "./docker-logs";
 import {
   containerName,
@@ -298,6 +305,18 @@ export class DockerRuntime implements WorkspaceRuntime {
     out.on("close", () => source.destroy());
     source.pipe(out);
     return out;
+  }
+
+  exec(containerId: string, opts: ExecOptions): Promise<ExecProcess> {
+    return startExec(this.docker, this.endpoint, containerId, opts);
+  }
+
+  killByMarker(containerId: string, marker: string): Promise<void> {
+    return killByMarker(this.docker, this.endpoint, containerId, marker, SLOT_EXEC_USER);
+  }
+
+  openTerminal(containerId: string, opts: TerminalOptions): Promise<TerminalProcess> {
+    return openTerminal(this.docker, this.endpoint, containerId, opts);
   }
 
   private call<T>(action: string, fn: (signal: AbortSignal) => Promise<T>, timeoutMs?: number): Promise<T> {

@@ -1,0 +1,331 @@
+// Commands run in a slot through the exec API: start (and wait, or not), follow, cancel, history.
+// Every command is a slot_execs row; its process tree carries a marker so timeout and cancel kill
+// all of it (Docker never kills an exec on its own).
+import { randomBytes } from "node:crypto";
+import { StringDecoder } from "node:string_decoder";
+import { and, count, desc, eq, gt, sql } from "drizzle-orm";
+import {
+  EXEC_DEFAULT_TIMEOUT_MS,
+  EXEC_MAX_TIMEOUT_MS,
+  EXEC_OUTPUT_CAP_BYTES,
+  type ExecInput,
+  type ExecRecord,
+  type ExecSummary,
+} from "@/lib/schemas/exec";
+import { db } from "@/server/db";
+import { slotExecs, slots, type ExecStatus } from "@/server/db/schema";
+import { BerthError } from "@/server/errors";
+import { newId } from "@/server/ids";
+import { logger } from "@/server/logger";
+import { runtime, RuntimeOperationError, SLOT_EXEC_USER, type ExecChunk } from "@/server/runtime";
+import type { ServiceContext } from "../context";
+import { afterCursor, pageFrom } from "../pagination";
+import { toBerthError } from "./runtime-errors";
+import { ownedSlot } from "./slot-queries";
+
+type ExecRow = typeof slotExecs.$inferSelect;
+type StreamName = ExecChunk["stream"];
+
+/** A long command keeps its slot alive: activity is marked this often while it runs. */
+const ACTIVITY_EVERY_MS = 60_000;
+/** A running row older than its timeout plus this was left by a Berth that stopped mid-command. */
+const ORPHAN_GRACE_MS = 60_000;
+/**
+ * Commands running in one slot at once. Each holds an engine connection and a follower here; the
+ * slot's pids limit alone would let a script open thousands (approximate: two racing starts may
+ * both pass the count).
+ */
+export const MAX_RUNNING_EXECS_PER_SLOT = 32;
+/** How long cancel waits for the command to end, so its answer carries the final output. */
+const CANCEL_WAIT_MS = 10_000;
+
+/** The first bytes of each stream, up to the cap, cut back to a whole UTF-8 character. */
+class OutputCapture {
+  private readonly parts: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  truncated = false;
+
+  add({ stream, data }: ExecChunk): void {
+    const room = EXEC_OUTPUT_CAP_BYTES - this.sizes[stream];
+    if (data.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const kept = data.length > room ? data.subarray(0, room) : data;
+    this.parts[stream].push(kept);
+    this.sizes[stream] += kept.length;
+  }
+
+  text(stream: StreamName): string {
+    const buf = Buffer.concat(this.parts[stream]);
+    const end = this.sizes[stream] >= EXEC_OUTPUT_CAP_BYTES ? utf8Boundary(buf) : buf.length;
+    // Postgres text cannot hold NUL; binary output is for the stream form or a file.
+    return buf.subarray(0, end).toString("utf8").replaceAll("\0", "\uFFFD");
+  }
+}
+
+/** The length of `buf` without a multi-byte character cut off at its end. */
+function utf8Boundary(buf: Buffer): number {
+  let i = buf.length - 1;
+  while (i >= 0 && i > buf.length - 4 && ((buf[i] ?? 0) & 0xc0) === 0x80) i--;
+  if (i < 0) return buf.length;
+  const lead = buf[i] ?? 0;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return i + need > buf.length ? i : buf.length;
+}
+
+type LiveExec = { controller: AbortController; capture: OutputCapture; reason: "timeout" | "cancel" | null; done: Promise<ExecRecord> };
+
+// Commands this process follows; cached on globalThis so a dev reload does not lose them.
+const cache = globalThis as unknown as { __berthLiveExecs?: Map<string, LiveExec> };
+const live = (cache.__berthLiveExecs ??= new Map<string, LiveExec>());
+
+function toSummary(row: ExecRow): ExecSummary {
+  return {
+    id: row.id,
+    slotId: row.slotId,
+    command: row.command,
+    shell: row.shell,
+    cwd: row.cwd,
+    envNames: row.envNames,
+    status: row.status,
+    exitCode: row.exitCode,
+    timedOut: row.timedOut,
+    truncated: row.truncated,
+    timeoutMs: row.timeoutMs,
+    durationMs: row.durationMs,
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function toRecord(row: ExecRow): ExecRecord {
+  const running = row.status === "running" ? live.get(row.id) : undefined;
+  if (running) return { ...toSummary(row), stdout: running.capture.text("stdout"), stderr: running.capture.text("stderr"), truncated: running.capture.truncated };
+  return { ...toSummary(row), stdout: row.stdout, stderr: row.stderr };
+}
+
+async function markActivity(slotId: string): Promise<void> {
+  await db().update(slots).set({ lastActivityAt: new Date() }).where(eq(slots.id, slotId));
+}
+
+export type StartedExec = {
+  /** The row as it is now (status running). */
+  record: ExecRecord;
+  /** The final record, once the command has ended and been recorded. Never rejects. */
+  done: Promise<ExecRecord>;
+  /** Kills the command's process tree; the record ends as cancelled. */
+  cancel(): void;
+};
+
+export type ExecSink = (stream: StreamName, text: string) => Promise<void> | void;
+
+/**
+ * Starts a command in a running slot of the caller's. `onOutput` receives every byte as UTF-8
+ * text, uncapped, and may slow the command down by not resolving (back-pressure); the record keeps
+ * the first EXEC_OUTPUT_CAP_BYTES of each stream.
+ */
+export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, "async">, opts: { onOutput?: ExecSink } = {}): Promise<StartedExec> {
+  if (ctx.actor?.role === "readonly") throw new BerthError("FORBIDDEN", "Read-only accounts can look but not change anything.");
+  const slot = await ownedSlot(ctx, input.id);
+  if (slot.status !== "running" || !slot.containerId) {
+    throw new BerthError("CONFLICT", `The slot is ${slot.status}; commands run only in a running slot. Start it first.`, { details: { status: slot.status } });
+  }
+  const containerId = slot.containerId;
+  const [running] = await db()
+    .select({ n: count() })
+    .from(slotExecs)
+    .where(and(eq(slotExecs.slotId, slot.id), eq(slotExecs.status, "running"), gt(slotExecs.createdAt, new Date(Date.now() - EXEC_MAX_TIMEOUT_MS - ORPHAN_GRACE_MS))));
+  if ((running?.n ?? 0) >= MAX_RUNNING_EXECS_PER_SLOT) {
+    throw new BerthError("RATE_LIMITED", `${MAX_RUNNING_EXECS_PER_SLOT} commands are already running in this slot; wait for one to end or cancel one.`, { retryAfter: 1 });
+  }
+  const shell = typeof input.command === "string";
+  const command = typeof input.command === "string" ? [input.command] : input.command;
+  const timeoutMs = input.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS;
+  const marker = randomBytes(16).toString("hex");
+  // createdAt from here, in whole ms: the list's cursor carries ms, and Postgres' now() has µs that a
+  // cursor would cut, skipping rows made in the same ms as a page's last one.
+  const [row] = await db()
+    .insert(slotExecs)
+    .values({ id: newId("exe"), slotId: slot.id, userId: ctx.actor!.id, command, shell, cwd: input.cwd ?? null, envNames: Object.keys(input.env ?? {}), status: "running", timeoutMs, marker, createdAt: new Date() })
+    .returning();
+  const execRow = row!;
+  await markActivity(slot.id);
+
+  const started = performance.now();
+  const controller = new AbortController();
+  let proc;
+  try {
+    proc = await runtime().exec(containerId, {
+      cmd: shell ? ["/bin/sh", "-c", command[0]!] : command,
+      ...(input.cwd ? { cwd: input.cwd } : {}),
+      ...(input.env ? { env: input.env } : {}),
+      ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
+      user: SLOT_EXEC_USER,
+      marker,
+      signal: controller.signal,
+    });
+  } catch (err) {
+    logger().warn({ err, slotId: slot.id, execId: execRow.id, requestId: ctx.meta.requestId }, "exec could not start");
+    await db()
+      .update(slotExecs)
+      .set({ status: "failed", finishedAt: new Date(), durationMs: Math.round(performance.now() - started), stderr: "The command could not be started." })
+      .where(eq(slotExecs.id, execRow.id));
+    // The container went away or stopped since the row was read: the slot is not running after all.
+    if (err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409)) throw new BerthError("CONFLICT", "The slot's container is not running; start the slot first.", { cause: err });
+    throw toBerthError(err) ?? err;
+  }
+
+  const capture = new OutputCapture();
+  const entry: LiveExec = { controller, capture, reason: null, done: undefined as unknown as Promise<ExecRecord> };
+  const aborted = new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const timer = setTimeout(() => {
+    entry.reason ??= "timeout";
+    controller.abort();
+  }, timeoutMs);
+  const activity = setInterval(() => void markActivity(slot.id).catch(() => {}), ACTIVITY_EVERY_MS);
+  activity.unref();
+
+  entry.done = (async (): Promise<ExecRecord> => {
+    const decoders: Record<StreamName, StringDecoder> = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+    let sinkOpen = Boolean(opts.onOutput);
+    const send = async (stream: StreamName, text: string) => {
+      if (!sinkOpen || !text) return;
+      const delivered = Promise.resolve()
+        .then(() => opts.onOutput!(stream, text))
+        .then(() => true, () => false);
+      const ok = await Promise.race([delivered, aborted.then(() => null)]);
+      if (ok === false) {
+        sinkOpen = false; // the reader went away: cancel the command
+        entry.reason ??= "cancel";
+        controller.abort();
+      } else if (ok === null || controller.signal.aborted) {
+        // Being killed: a reader that stopped reading must neither hold that up nor queue what is left.
+        sinkOpen = false;
+      }
+    };
+    let exitCode: number | null = null;
+    let failure: unknown = null;
+    try {
+      for await (const chunk of proc.output as AsyncIterable<ExecChunk>) {
+        capture.add(chunk);
+        await send(chunk.stream, decoders[chunk.stream].write(chunk.data));
+      }
+      for (const s of ["stdout", "stderr"] as const) await send(s, decoders[s].end());
+      exitCode = await proc.wait();
+    } catch (err) {
+      failure = err;
+    } finally {
+      clearTimeout(timer);
+      clearInterval(activity);
+    }
+    if (failure && !entry.reason) logger().warn({ err: failure, slotId: slot.id, execId: execRow.id }, "exec output was lost");
+    const status: ExecStatus = entry.reason === "timeout" ? "timed_out" : entry.reason === "cancel" ? "cancelled" : exitCode === null ? "failed" : "exited";
+    const [final] = await db()
+      .update(slotExecs)
+      .set({
+        // A cancel from another instance has already written `cancelled`: keep it.
+        status: sql`case when ${slotExecs.status} = 'cancelled' then 'cancelled' else ${status} end`,
+        exitCode,
+        stdout: capture.text("stdout"),
+        stderr: capture.text("stderr"),
+        truncated: capture.truncated,
+        timedOut: entry.reason === "timeout",
+        durationMs: Math.round(performance.now() - started),
+        finishedAt: new Date(),
+      })
+      .where(eq(slotExecs.id, execRow.id))
+      .returning();
+    await markActivity(slot.id).catch(() => {});
+    return toRecord(final!);
+  })()
+    .catch(async (err: unknown): Promise<ExecRecord> => {
+      logger().error({ err, slotId: slot.id, execId: execRow.id }, "exec could not be recorded");
+      return toRecord(execRow);
+    })
+    .finally(() => live.delete(execRow.id));
+  live.set(execRow.id, entry);
+
+  return {
+    record: toRecord(execRow),
+    done: entry.done,
+    cancel() {
+      entry.reason ??= "cancel";
+      controller.abort();
+    },
+  };
+}
+
+/** Runs a command and answers once it has ended (or timed out). */
+export async function runSlotExec(ctx: ServiceContext, input: Omit<ExecInput, "async">): Promise<ExecRecord> {
+  return (await startSlotExec(ctx, input)).done;
+}
+
+async function ownedExec(ctx: ServiceContext, slotId: string, execId: string): Promise<{ row: ExecRow; containerId: string | null }> {
+  const slot = await ownedSlot(ctx, slotId);
+  const [row] = await db().select().from(slotExecs).where(and(eq(slotExecs.id, execId), eq(slotExecs.slotId, slot.id)));
+  if (!row) throw new BerthError("NOT_FOUND", "No such command in this slot.");
+  return { row: await settleOrphan(row), containerId: slot.status === "running" ? slot.containerId : null };
+}
+
+/** A row still running long past its timeout, that no instance follows, belonged to a Berth that stopped. */
+async function settleOrphan(row: ExecRow): Promise<ExecRow> {
+  if (row.status !== "running" || live.has(row.id)) return row;
+  if (Date.now() - row.createdAt.getTime() < (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS) return row;
+  const [settled] = await db()
+    .update(slotExecs)
+    .set({ status: "failed", finishedAt: new Date(), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
+    .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+    .returning();
+  return settled ?? row;
+}
+
+export async function getSlotExec(ctx: ServiceContext, slotId: string, execId: string): Promise<ExecRecord> {
+  return toRecord((await ownedExec(ctx, slotId, execId)).row);
+}
+
+export async function listSlotExecs(ctx: ServiceContext, args: { id: string; limit: number; cursor?: string }): Promise<{ data: ExecSummary[]; nextCursor: string | null }> {
+  const slot = await ownedSlot(ctx, args.id);
+  const rows = await db()
+    .select()
+    .from(slotExecs)
+    .where(and(eq(slotExecs.slotId, slot.id), afterCursor(args.cursor, slotExecs.createdAt, slotExecs.id)))
+    .orderBy(desc(slotExecs.createdAt), desc(slotExecs.id))
+    .limit(args.limit + 1);
+  const page = pageFrom(rows, args.limit);
+  return { data: page.rows.map(toSummary), nextCursor: page.nextCursor };
+}
+
+/** Kills a running command (and everything it started). Cancelling a cancelled one answers it again. */
+export async function cancelSlotExec(ctx: ServiceContext, slotId: string, execId: string): Promise<ExecRecord> {
+  if (ctx.actor?.role === "readonly") throw new BerthError("FORBIDDEN", "Read-only accounts can look but not change anything.");
+  const { row, containerId } = await ownedExec(ctx, slotId, execId);
+  if (row.status !== "running") {
+    if (row.status === "cancelled") return toRecord(row);
+    throw new BerthError("CONFLICT", `This command has already ended (${row.status}).`, { details: { status: row.status } });
+  }
+  const mine = live.get(row.id);
+  if (mine) {
+    mine.reason ??= "cancel";
+    mine.controller.abort();
+    const ended = await Promise.race([mine.done, new Promise<null>((resolve) => setTimeout(() => resolve(null), CANCEL_WAIT_MS).unref())]);
+    if (ended) return ended;
+  }
+  // Followed by another instance (or by none): mark it, then kill it there; its follower keeps `cancelled`.
+  const [marked] = await db()
+    .update(slotExecs)
+    .set({ status: "cancelled" })
+    .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+    .returning();
+  if (containerId) {
+    try {
+      await runtime().killByMarker(containerId, row.marker);
+    } catch (err) {
+      throw toBerthError(err) ?? err;
+    }
+  }
+  if (!marked) return getSlotExec(ctx, slotId, execId);
+  if (!mine) {
+    const [finished] = await db().update(slotExecs).set({ finishedAt: new Date() }).where(and(eq(slotExecs.id, row.id), sql`${slotExecs.finishedAt} is null`)).returning();
+    return toRecord(finished ?? marked);
+  }
+  return toRecord(marked);
+}
