@@ -42,6 +42,19 @@ test("opens a terminal, runs a command, and finds the same screen after a reload
   await expect(screen.locator(".xterm-rows")).toContainText("mark=kept");
   await snap(page, "terminal-after-reload");
 
+  // A second terminal is a separate shell; the first one is still there when switching back.
+  await page.getByRole("button", { name: "New terminal" }).click();
+  await expect(page.getByRole("tab", { name: "Terminal 2" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByTestId("terminal-status")).toHaveText("Connected", { timeout: 30_000 });
+  await screen.click();
+  await page.keyboard.type("echo second-$MARK-shell");
+  await page.keyboard.press("Enter");
+  await expect(screen.locator(".xterm-rows")).toContainText("second--shell");
+  await expect(screen.locator(".xterm-rows")).not.toContainText("hello-42");
+  await page.getByRole("tab", { name: "Terminal 1" }).click();
+  await expect(page.getByTestId("terminal-status")).toHaveText("Connected", { timeout: 30_000 });
+  await expect(screen.locator(".xterm-rows")).toContainText("mark=kept");
+
   // Clean up: delete the slot.
   await page.getByRole("link", { name: "shell" }).click();
   await page.getByRole("button", { name: "Delete" }).click();

@@ -12,9 +12,9 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { backoffMs, describeClose, terminalTheme, type ConnectionState } from "./terminal-protocol";
 
-type Props = { slotId: string };
+type Props = { slotId: string; session?: string };
 
-export function SlotTerminal({ slotId }: Props) {
+export function SlotTerminal({ slotId, session = "main" }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
   const search = useRef<SearchAddon | null>(null);
@@ -118,7 +118,7 @@ export function SlotTerminal({ slotId }: Props) {
         }
         if (disposed) return;
         const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-        const ws = new WebSocket(`${scheme}//${window.location.host}${url}&cols=${t.cols}&rows=${t.rows}`);
+        const ws = new WebSocket(`${scheme}//${window.location.host}${url}&cols=${t.cols}&rows=${t.rows}&session=${encodeURIComponent(session)}`);
         ws.binaryType = "arraybuffer";
         socket.current = ws;
         ws.onopen = () => {
@@ -173,7 +173,7 @@ export function SlotTerminal({ slotId }: Props) {
       term.current?.dispose();
       term.current = null;
     };
-  }, [slotId]);
+  }, [slotId, session]);
 
   useEffect(() => {
     if (term.current) term.current.options.theme = terminalTheme(resolvedTheme === "dark");
