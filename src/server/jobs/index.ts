@@ -1,5 +1,6 @@
 // Berth's background work, on pg-boss: every job is a queue with a worker here and a schedule.
-//   slots-reconcile      every minute (and once at boot, directly): engine and rows agree again
+//   slots-reconcile      every minute (and once at boot, directly): engine and rows agree again;
+//                        commands left running by a stopped Berth are killed past their timeout
 //   slots-autostop       every minute: idle timeout and max uptime, with a warning before
 //   slots-metrics        every BERTH_METRICS_INTERVAL seconds: one sample of every running slot
 //   slots-metrics-prune  hourly: samples older than the retention window go
@@ -10,6 +11,7 @@ import type { DbHandle } from "@/server/db";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { autoStopPass } from "@/server/services/slots/auto-stop";
+import { sweepOrphanExecs } from "@/server/services/slots/exec";
 import { pruneMetrics, sampleMetrics } from "@/server/services/slots/metrics";
 import { reconcileSlots } from "@/server/services/slots/reconcile";
 import { openQueue, type PgBoss } from "./queue";
@@ -35,7 +37,7 @@ export async function startJobs(handle: DbHandle, opts: { pollingIntervalSeconds
   const work = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 };
 
   const handlers: Record<string, Handler> = {
-    [QUEUES.reconcile]: () => reconcileSlots({ staleAfterMs: STALE_AFTER_MS }),
+    [QUEUES.reconcile]: async () => ({ ...(await reconcileSlots({ staleAfterMs: STALE_AFTER_MS })), orphanExecs: await sweepOrphanExecs() }),
     [QUEUES.autostop]: () => autoStopPass(),
     [QUEUES.metrics]: async () => {
       try {

@@ -10,13 +10,13 @@ import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
 import { slotExecs, slots, templates, users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
-import { runtime } from "@/server/runtime";
+import { runtime, SLOT_EXEC_USER } from "@/server/runtime";
 import { execAsSlotUser } from "@/server/runtime/docker/test-exec";
 import { ensureTinyImage } from "@/server/runtime/docker/test-images";
 import { issueTokenPair } from "../tokens/token-pairs";
 import type { Actor } from "../context";
 import { createSlot } from "./create-slot";
-import { cancelSlotExec, getSlotExec, listSlotExecs, MAX_RUNNING_EXECS_PER_SLOT, runSlotExec, startSlotExec } from "./exec";
+import { cancelSlotExec, getSlotExec, listSlotExecs, MAX_RUNNING_EXECS_PER_SLOT, runSlotExec, startSlotExec, sweepOrphanExecs } from "./exec";
 import { runSlotAction } from "./slot-actions";
 
 setupTestDatabase();
@@ -160,6 +160,24 @@ describe("async commands, get and cancel", () => {
     expect(final.status).toBe("cancelled");
     expect(final.exitCode).toBe(137);
     expect(await strayProcesses(/sleep 51/)).toEqual([]);
+  });
+
+  it("the reconciler kills a command whose Berth stopped, once past its timeout, and records it failed", async () => {
+    // What a crashed Berth leaves: the process in the slot and its row `running`, followed by nobody.
+    const marker = "orphan-sweep-test";
+    const proc = await runtime().exec(containerId, { cmd: ["sh", "-c", "sleep 53"], user: SLOT_EXEC_USER, marker });
+    proc.output.resume();
+    await until(() => strayProcesses(/sleep 53/), (p) => p.length > 0);
+    const id = "exc_orphan_sweep";
+    await db().insert(slotExecs).values({ id, slotId, userId: owner.id, command: ["sleep 53"], shell: true, status: "running", marker, timeoutMs: 1_000, createdAt: new Date(Date.now() - 120_000) });
+    // A young orphan is left alone (its timeout has not passed yet).
+    await db().insert(slotExecs).values({ id: "exc_orphan_young", slotId, userId: owner.id, command: ["true"], shell: true, status: "running", marker: "young", timeoutMs: 60_000 });
+    expect(await sweepOrphanExecs()).toBe(1);
+    const [row] = await db().select().from(slotExecs).where(eq(slotExecs.id, id));
+    expect(row).toMatchObject({ status: "failed" });
+    expect(await strayProcesses(/sleep 53/)).toEqual([]);
+    expect((await db().select().from(slotExecs).where(eq(slotExecs.id, "exc_orphan_young")))[0]!.status).toBe("running");
+    await db().delete(slotExecs).where(eq(slotExecs.id, "exc_orphan_young"));
   });
 
   it(`runs at most ${MAX_RUNNING_EXECS_PER_SLOT} commands at once in a slot (RATE_LIMITED beyond)`, async () => {

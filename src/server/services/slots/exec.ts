@@ -278,6 +278,36 @@ async function settleOrphan(row: ExecRow): Promise<ExecRow> {
   return settled ?? row;
 }
 
+/**
+ * The reconciler's part: commands whose Berth stopped while they ran (not followed by this process,
+ * past their timeout plus a grace) are killed in their slot — nobody else will enforce their
+ * timeout — and recorded as failed. Returns how many were settled.
+ */
+export async function sweepOrphanExecs(now = Date.now()): Promise<number> {
+  const rows = await db()
+    .select({ row: slotExecs, slotStatus: slots.status, containerId: slots.containerId })
+    .from(slotExecs)
+    .innerJoin(slots, eq(slots.id, slotExecs.slotId))
+    .where(eq(slotExecs.status, "running"));
+  let settled = 0;
+  for (const { row, slotStatus, containerId } of rows) {
+    if (live.has(row.id)) continue;
+    if (now - row.createdAt.getTime() < (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS) continue;
+    if (slotStatus === "running" && containerId) {
+      await runtime()
+        .killByMarker(containerId, row.marker)
+        .catch((err: unknown) => logger().warn({ err, execId: row.id }, "could not kill an orphaned command; retrying next pass"));
+    }
+    const [done] = await db()
+      .update(slotExecs)
+      .set({ status: "failed", finishedAt: new Date(now), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
+      .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+      .returning({ id: slotExecs.id });
+    if (done) settled++;
+  }
+  return settled;
+}
+
 export async function getSlotExec(ctx: ServiceContext, slotId: string, execId: string): Promise<ExecRecord> {
   return toRecord((await ownedExec(ctx, slotId, execId)).row);
 }
