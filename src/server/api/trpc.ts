@@ -16,6 +16,8 @@ export type Context = {
   meta: RequestMeta;
   /** What a procedure wants the HTTP response to carry (status 201, Location, …). */
   response: { status?: number; headers: Record<string, string> };
+  /** Aborts when the HTTP client goes away (only for contexts made from a request). */
+  signal?: AbortSignal;
 };
 
 /** The request-free part: tests, jobs and the WebSocket server build callers from this. */
@@ -31,7 +33,7 @@ export function createInnerContext(opts: { actor?: Actor | null; credential?: Cr
 
 export async function createContextFromRequest(req: Request): Promise<Context> {
   const caller = await resolveCaller(req.headers);
-  return { ...createInnerContext(caller), meta: requestMetaFrom(req.headers) };
+  return { ...createInnerContext(caller), meta: requestMetaFrom(req.headers), signal: req.signal };
 }
 
 export function serviceContext(ctx: Context): ServiceContext {

@@ -73,7 +73,8 @@ export async function handleRest(incoming: Request): Promise<Response> {
         return errorResponse(requestId, "VALIDATION_ERROR", `The request body is not valid JSON (${(err as Error).message}).`);
       }
     }
-    const req = new Request(incoming.url, { method, headers, body });
+    // The client's signal carries over: a caller that goes away cancels what waits for it (a running command).
+    const req = new Request(incoming.url, { method, headers, body, signal: incoming.signal });
 
     let context: Context | undefined;
     const res = await createOpenApiFetchHandler({

@@ -14,7 +14,7 @@ export const slotExecProcedures = {
     .input(ExecInput)
     .output(ExecRecord)
     .mutation(async ({ ctx, input: { async, ...input } }) => {
-      if (!async) return runSlotExec(serviceContext(ctx), input);
+      if (!async) return runSlotExec(serviceContext(ctx), input, ctx.signal);
       const started = await startSlotExec(serviceContext(ctx), input);
       void started.done.then((r) => logger().debug({ execId: r.id, status: r.status }, "background exec ended"));
       ctx.response.status = 202;

@@ -1,7 +1,7 @@
 // The exec API against the real engine (the tiny busybox image) and the real Postgres: argv and
 // shell, cwd/env/stdin, exit codes, timeouts and cancel killing the whole tree, the output cap,
 // history, activity, tenancy, and the NDJSON stream.
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as execStream } from "@/app/api/v1/slots/[id]/exec/stream/route";
 import { EXEC_OUTPUT_CAP_BYTES, type ExecStreamEvent } from "@/lib/schemas/exec";
@@ -207,6 +207,23 @@ describe("async commands, get and cancel", () => {
     expect(seen.slice(0, 3)).toEqual([...ids].reverse());
     const all = await db().select({ id: slotExecs.id }).from(slotExecs).where(eq(slotExecs.slotId, slotId));
     expect(seen.length).toBe(all.length);
+  });
+});
+
+describe("over REST, a caller that goes away", () => {
+  it("cancels its synchronous command: the process is killed and the record says cancelled", async () => {
+    const { handleRest } = await import("@/server/api/rest/handler");
+    const { token } = await callerFor(owner);
+    const abort = new AbortController();
+    const answer = handleRest(
+      new Request(`http://berth.test/api/v1/slots/${slotId}/exec`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ command: "sleep 57" }), signal: abort.signal }),
+    ).catch(() => null);
+    await until(() => strayProcesses(/sleep 57/), (p) => p.length > 0);
+    abort.abort();
+    await answer;
+    await until(() => strayProcesses(/sleep 57/), (p) => p.length === 0);
+    const [row] = await db().select().from(slotExecs).where(eq(slotExecs.slotId, slotId)).orderBy(desc(slotExecs.createdAt)).limit(1);
+    expect(row).toMatchObject({ command: ["sleep 57"], status: "cancelled" });
   });
 });
 

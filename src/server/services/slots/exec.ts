@@ -255,8 +255,17 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
 }
 
 /** Runs a command and answers once it has ended (or timed out). */
-export async function runSlotExec(ctx: ServiceContext, input: Omit<ExecInput, "async">): Promise<ExecRecord> {
-  return (await startSlotExec(ctx, input)).done;
+export async function runSlotExec(ctx: ServiceContext, input: Omit<ExecInput, "async">, signal?: AbortSignal): Promise<ExecRecord> {
+  const started = await startSlotExec(ctx, input);
+  // The caller went away: nobody will read the answer, so the command is cancelled, not left running.
+  const onAbort = () => started.cancel();
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await started.done;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 async function ownedExec(ctx: ServiceContext, slotId: string, execId: string): Promise<{ row: ExecRow; containerId: string | null }> {
