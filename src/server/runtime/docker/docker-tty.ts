@@ -14,9 +14,11 @@ import { EXEC_MARKER_ENV } from "./docker-exec";
  * creates the session if it vanished in between. The session we make has no status line: the page
  * is the terminal, and the shell gets every row the browser has. $1 session, $2 cols, $3 rows.
  */
+// One tmux server per session (-L): tmux polls every descriptor of its server on each pass, so 100
+// terminals sharing one server slowed every keystroke (bench/terminal.ts: echo p99 with 400 open).
 const ATTACH_SCRIPT = `
-env -u ${EXEC_MARKER_ENV} tmux new-session -d -s "$1" -x "$2" -y "$3" \\; set-option -t "$1" status off 2>/dev/null
-exec tmux new-session -A -s "$1"
+env -u ${EXEC_MARKER_ENV} tmux -L "berth-$1" new-session -d -s "$1" -x "$2" -y "$3" \\; set-option -t "$1" status off 2>/dev/null
+exec tmux -L "berth-$1" new-session -A -s "$1"
 `;
 
 export async function openTerminal(docker: Dockerode, endpoint: DockerEndpoint, containerId: string, opts: TerminalOptions): Promise<TerminalProcess> {
