@@ -281,6 +281,8 @@ describe("a user's plan and limit overrides", () => {
       (e: { code: string; details: unknown }) => e,
     );
     expect(refused).toMatchObject({ code: "QUOTA_EXCEEDED", details: { limit: 2, current: 2, quota: "running" } });
+    // The limit in force is the administrator's, not the plan's, and the message says so.
+    expect((refused as Error).message).toMatch(/^Your account allows 2 running slots/);
 
     // Raising the override lets the third one start.
     await api.admin.users.update({ id: user.id, limits: { slots: 3, maxRunning: 3 } });

@@ -7,7 +7,7 @@ import { BerthError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import { audited } from "../audit/audited";
 import type { Actor, ServiceContext } from "../context";
-import { assertWithinPlan, effectiveLimits } from "./plan-limits";
+import { assertWithinPlan, effectiveLimits, limitOwner } from "./plan-limits";
 import { assertRuntimeReachable } from "./runtime-errors";
 import { toSlot } from "./slot-view";
 import { recordEvent } from "./transitions";
@@ -37,7 +37,7 @@ export async function createSlot(ctx: ServiceContext, args: CreateSlotArgs): Pro
       .from(slots)
       .where(and(eq(slots.ownerId, actor.id), ne(slots.status, "deleted")))) as [{ count: number }];
     if (count >= limits.maxSlots) {
-      throw new BerthError("QUOTA_EXCEEDED", `Your ${limits.planId} plan allows ${limits.maxSlots} slots and you have ${count}. Delete one or change plan.`, {
+      throw new BerthError("QUOTA_EXCEEDED", `${limitOwner(limits, "maxSlots")} allows ${limits.maxSlots} slots and you have ${count}. Delete one or change plan.`, {
         details: { limit: limits.maxSlots, current: count, plan: limits.planId, quota: "slots" },
       });
     }

@@ -12,6 +12,8 @@ export type UserLimitOverrides = LimitOverrides & { maxRunning?: number };
 
 export type EffectiveLimits = {
   planId: string;
+  /** Limits an administrator set for this account, instead of the plan's. */
+  overridden?: readonly (keyof EffectiveLimits)[];
   maxSlots: number;
   maxRunning: number;
   cpuMillicores: number;
@@ -45,7 +47,24 @@ export async function limitsFor(tx: DbOrTx, user: { plan: string | null; limits:
     pids: o.pids ?? plan.pids,
     idleTimeoutMinutes: plan.idleTimeoutMinutes,
     maxUptimeMinutes: plan.maxUptimeMinutes,
+    overridden: (
+      [
+        ["maxSlots", o.slots],
+        ["maxRunning", o.maxRunning],
+        ["cpuMillicores", o.cpuMillicores],
+        ["memoryMiB", o.memoryMiB],
+        ["diskMiB", o.diskMiB],
+        ["pids", o.pids],
+      ] as const
+    )
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k]) => k),
   };
+}
+
+/** Who set a limit, for messages: "your account" when an administrator overrode it, else the plan. */
+export function limitOwner(limits: EffectiveLimits, key: keyof EffectiveLimits): string {
+  return limits.overridden?.includes(key) ? "Your account" : `Your ${limits.planId} plan`;
 }
 
 /** Throws VALIDATION_ERROR naming every resource above the plan's per-slot ceiling. */

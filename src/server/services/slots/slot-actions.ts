@@ -12,7 +12,7 @@ import { audited } from "../audit/audited";
 import type { ServiceContext } from "../context";
 import { requireWriter, runningCount } from "./create-slot";
 import { instanceId } from "./instance";
-import { effectiveLimits } from "./plan-limits";
+import { effectiveLimits, limitOwner } from "./plan-limits";
 import { assertRuntimeReachable, toBerthError } from "./runtime-errors";
 import { toSlot, type SlotRow } from "./slot-view";
 import { slotSettled } from "./slot-waits";
@@ -39,7 +39,7 @@ export async function requestSlotAction(ctx: ServiceContext, slotId: string, act
       const limits = await effectiveLimits(tx, actor.id);
       const running = await runningCount(tx, actor.id);
       if (running >= limits.maxRunning) {
-        throw new BerthError("QUOTA_EXCEEDED", `Your ${limits.planId} plan allows ${limits.maxRunning} running slot${limits.maxRunning === 1 ? "" : "s"} and you have ${running}. Stop one first.`, {
+        throw new BerthError("QUOTA_EXCEEDED", `${limitOwner(limits, "maxRunning")} allows ${limits.maxRunning} running slot${limits.maxRunning === 1 ? "" : "s"} and you have ${running}. Stop one first.`, {
           details: { limit: limits.maxRunning, current: running, plan: limits.planId, quota: "running" },
         });
       }
