@@ -278,11 +278,11 @@ describe("a user's plan and limit overrides", () => {
     const waiting = statuses.find((s) => s.status === "stopped")!;
     const refused = await requestSlotAction(as(user), waiting.id, "start").then(
       () => null,
-      (e: { code: string; details: unknown }) => e,
+      (e: { code: string; details: unknown; message: string }) => e,
     );
     expect(refused).toMatchObject({ code: "QUOTA_EXCEEDED", details: { limit: 2, current: 2, quota: "running" } });
     // The limit in force is the administrator's, not the plan's, and the message says so.
-    expect((refused as Error).message).toMatch(/^Your account allows 2 running slots/);
+    expect(refused?.message).toMatch(/^Your account allows 2 running slots/);
 
     // Raising the override lets the third one start.
     await api.admin.users.update({ id: user.id, limits: { slots: 3, maxRunning: 3 } });
