@@ -152,6 +152,8 @@ describe("async commands, get and cancel", () => {
 
   it("a cancel that another instance receives kills the command by its marker and keeps it cancelled", async () => {
     const started = await startSlotExec(as(owner), { id: slotId, command: "sleep 51" });
+    // The other instance acts on a command that is really running (a kill before the process exists finds nothing).
+    await until(() => strayProcesses(/sleep 51/), (p) => p.length > 0);
     // What another Berth would do: no handle on the process, only the row.
     const [row] = await db().select().from(slotExecs).where(eq(slotExecs.id, started.record.id));
     await db().update(slotExecs).set({ status: "cancelled" }).where(eq(slotExecs.id, row!.id));
