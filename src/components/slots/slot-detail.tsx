@@ -17,12 +17,12 @@ import { AutoStopNotice } from "./auto-stop-notice";
 import { EditSlotDialog } from "./edit-slot-dialog";
 import { SlotLogs } from "./slot-logs";
 import { SlotMetrics } from "./slot-metrics";
-import { SlotStatusBadge, TRANSITIONAL } from "./slot-status-badge";
+import { SlotStatusBadge, slotRefetchInterval } from "./slot-status-badge";
 
 export function SlotDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const slot = useQuery(trpc.slots.get.queryOptions({ id }, { refetchInterval: (q) => (q.state.data && TRANSITIONAL.includes(q.state.data.status) ? 1_000 : 10_000) }));
+  const slot = useQuery(trpc.slots.get.queryOptions({ id }, { refetchInterval: slotRefetchInterval }));
   const events = useInfiniteQuery(trpc.slots.events.infiniteQueryOptions({ id, limit: 20 }, { getNextPageParam: (last) => last.nextCursor, refetchInterval: 5_000 }));
   if (slot.isPending) return <Skeleton className="h-64 w-full" />;
   if (slot.isError) return <ErrorState title="This slot cannot be shown" message={errorMessage(slot.error)} />;

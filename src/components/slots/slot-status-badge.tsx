@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import type { Slot } from "@/lib/schemas/slots";
+import { TRANSITIONAL_STATUSES, type Slot } from "@/lib/schemas/slots";
 
 const VARIANT: Record<Slot["status"], "success" | "secondary" | "warning" | "destructive" | "outline"> = {
   running: "success",
@@ -12,7 +12,12 @@ const VARIANT: Record<Slot["status"], "success" | "secondary" | "warning" | "des
   deleted: "outline",
 };
 
-export const TRANSITIONAL: readonly Slot["status"][] = ["creating", "starting", "stopping", "deleting"];
+export const TRANSITIONAL = TRANSITIONAL_STATUSES;
+
+/** How often a slot view re-reads the slot: every second while an action runs, else every 10 s. */
+export function slotRefetchInterval(q: { state: { data?: Slot } }): number {
+  return q.state.data && TRANSITIONAL.includes(q.state.data.status) ? 1_000 : 10_000;
+}
 
 export function SlotStatusBadge({ status }: { status: Slot["status"] }) {
   return (

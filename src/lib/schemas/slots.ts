@@ -6,6 +6,9 @@ export const SlotStatus = z
   .enum(["creating", "stopped", "starting", "running", "stopping", "error", "deleting", "deleted"])
   .describe("creating → stopped ⇄ starting → running ⇄ stopping; any → error; any → deleting → deleted");
 
+/** States a slot passes through while an action runs; everything else is settled. */
+export const TRANSITIONAL_STATUSES: readonly z.infer<typeof SlotStatus>[] = ["creating", "starting", "stopping", "deleting"];
+
 export const Resources = z
   .object({
     cpuMillicores: z.number().int().min(100, "cpuMillicores must be at least 100").max(64_000).describe("1000 = one core"),

@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
 import { SlotActions } from "../slot-actions";
-import { SlotStatusBadge, TRANSITIONAL } from "../slot-status-badge";
+import { SlotStatusBadge, slotRefetchInterval, TRANSITIONAL } from "../slot-status-badge";
 import { SlotTerminal } from "./slot-terminal";
 
 export function TerminalPage({ id }: { id: string }) {
@@ -19,7 +19,7 @@ export function TerminalPage({ id }: { id: string }) {
   // Each tab is its own tmux session in the slot; switching tabs reconnects to it (its screen is kept).
   const [sessions, setSessions] = useState<string[]>(["main"]);
   const [active, setActive] = useState("main");
-  const slot = useQuery(trpc.slots.get.queryOptions({ id }, { refetchInterval: (q) => (q.state.data && TRANSITIONAL.includes(q.state.data.status) ? 1_000 : 10_000) }));
+  const slot = useQuery(trpc.slots.get.queryOptions({ id }, { refetchInterval: slotRefetchInterval }));
   if (slot.isPending) return <Skeleton className="h-96 w-full" />;
   if (slot.isError) return <ErrorState title="This slot cannot be shown" message={errorMessage(slot.error)} />;
   const s = slot.data;

@@ -1,6 +1,7 @@
 // Slot metrics: the `slots-metrics` job samples every running slot from the engine into
 // slot_metrics (kept BERTH_METRICS_RETENTION_HOURS); reads return the latest sample and a recent
 // window; the live view streams fresh samples of one slot straight from the engine.
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, gte, isNotNull, lt } from "drizzle-orm";
 import type { MetricSample } from "@/lib/schemas/metrics";
 import { db } from "@/server/db";
@@ -143,18 +144,6 @@ export async function* liveMetrics(ctx: ServiceContext, slotId: string, signal: 
         if (!(err instanceof RuntimeUnavailableError)) logger().debug({ err, slotId }, "live metrics: a sample failed");
       }
     }
-    await sleep(everyMs, signal);
+    await sleep(everyMs, undefined, { signal }).catch(() => undefined);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -6,6 +6,7 @@
 //  - a row left in a transitional state is driven to its end (the intent is in the row);
 //  - a slot whose container died is marked stopped (or error, with the OOM or exit code) with an event.
 import { and, eq, inArray, lt } from "drizzle-orm";
+import { TRANSITIONAL_STATUSES } from "@/lib/schemas/slots";
 import { db } from "@/server/db";
 import { slots } from "@/server/db/schema";
 import { logger } from "@/server/logger";
@@ -80,7 +81,7 @@ export async function reconcileSlots(opts: { staleAfterMs: number }): Promise<Re
   const stuck = await db()
     .select({ id: slots.id, status: slots.status })
     .from(slots)
-    .where(and(inArray(slots.status, ["creating", "starting", "stopping", "deleting"]), lt(slots.updatedAt, cutoff)));
+    .where(and(inArray(slots.status, [...TRANSITIONAL_STATUSES]), lt(slots.updatedAt, cutoff)));
   const action = { creating: "provision", starting: "start", stopping: "stop", deleting: "delete" } as const;
   for (const row of stuck) {
     await db().transaction((tx) => recordEvent(tx, { slotId: row.id, type: "slot.reconciled", fromStatus: row.status, toStatus: row.status, details: { resumed: action[row.status as keyof typeof action] } }));

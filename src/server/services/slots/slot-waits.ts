@@ -2,11 +2,10 @@
 // this process; a waiter also re-reads the row every second, for work finished by another instance
 // or by the reconciler.
 import { EventEmitter } from "node:events";
-import type { Slot } from "@/lib/schemas/slots";
+import { TRANSITIONAL_STATUSES, type Slot } from "@/lib/schemas/slots";
 import type { ServiceContext } from "../context";
 import { getSlot } from "./slot-queries";
 
-const TRANSITIONAL = new Set(["creating", "starting", "stopping", "deleting"]);
 export const MAX_WAIT_MS = 60_000;
 
 const cache = globalThis as unknown as { __berthSlotChanges?: EventEmitter };
@@ -28,7 +27,7 @@ export async function waitUntilSettled(ctx: ServiceContext, slotId: string, time
   const until = Date.now() + timeoutMs;
   for (;;) {
     const slot = await getSlot(ctx, slotId);
-    if (!TRANSITIONAL.has(slot.status)) return { slot, settled: true };
+    if (!TRANSITIONAL_STATUSES.includes(slot.status)) return { slot, settled: true };
     const left = until - Date.now();
     if (left <= 0) return { slot, settled: false };
     await new Promise<void>((resolve) => {
