@@ -1,6 +1,6 @@
 // Admin: the catalog (templates and plans) and every user's slots, as the API shows and takes them.
 import { z } from "zod";
-import { IsoDate, PageQuery, pageOf } from "./common";
+import { inputBoolean, IsoDate, PageQuery, pageOf } from "./common";
 import { Plan, Resources, Slot, SlotStatus } from "./slots";
 
 export const CatalogId = z.object({ id: z.string().min(1).max(64) });
@@ -80,8 +80,8 @@ export const TemplateCreateInput = z.object({
   resources: Resources,
   env: TemplateEnv.default({}),
   startCommand: StartCommand.default(null),
-  enabled: z.boolean().default(true),
-  isDefault: z.boolean().default(false).describe("true makes this the default template (the previous default stops being one)"),
+  enabled: inputBoolean("enabled").default(true),
+  isDefault: inputBoolean("isDefault").default(false).describe("true makes this the default template (the previous default stops being one)"),
 });
 export type TemplateCreateInput = z.infer<typeof TemplateCreateInput>;
 
@@ -93,8 +93,8 @@ export const TemplateUpdateInput = CatalogId.extend({
   resources: Resources.partial().optional(),
   env: TemplateEnv.optional().describe("Replaces every variable; {} removes them"),
   startCommand: StartCommand.optional(),
-  enabled: z.boolean().optional(),
-  isDefault: z.boolean().optional().describe("true makes this the default template; there is always one, so to change it make another template the default"),
+  enabled: inputBoolean("enabled").optional(),
+  isDefault: inputBoolean("isDefault").optional().describe("true makes this the default template; there is always one, so to change it make another template the default"),
 });
 export type TemplateChanges = Omit<z.infer<typeof TemplateUpdateInput>, "id">;
 
@@ -144,7 +144,7 @@ export const PlanCreateInput = z.object({
   idleTimeoutMinutes: PlanNumbers.idleTimeoutMinutes,
   maxUptimeMinutes: PlanNumbers.maxUptimeMinutes.default(null),
   pricePerHourCents: PlanNumbers.pricePerHourCents.default(0),
-  isDefault: z.boolean().default(false).describe("true makes this the plan of every user without one (the previous default stops being it)"),
+  isDefault: inputBoolean("isDefault").default(false).describe("true makes this the plan of every user without one (the previous default stops being it)"),
 });
 export type PlanCreateInput = z.infer<typeof PlanCreateInput>;
 
@@ -160,7 +160,7 @@ export const PlanUpdateInput = CatalogId.extend({
   idleTimeoutMinutes: PlanNumbers.idleTimeoutMinutes.optional(),
   maxUptimeMinutes: PlanNumbers.maxUptimeMinutes.optional(),
   pricePerHourCents: PlanNumbers.pricePerHourCents.optional(),
-  isDefault: z.boolean().optional().describe("true makes this the default plan; there is always one, so to change it make another plan the default"),
+  isDefault: inputBoolean("isDefault").optional().describe("true makes this the default plan; there is always one, so to change it make another plan the default"),
 });
 export type PlanChanges = Omit<z.infer<typeof PlanUpdateInput>, "id">;
 

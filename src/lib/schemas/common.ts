@@ -3,6 +3,16 @@ import { z } from "zod";
 
 export const IsoDate = z.iso.datetime({ offset: true }).describe("ISO-8601 UTC time");
 
+/**
+ * A boolean input. The REST adapter (trpc-to-openapi) marks every plain `z.boolean()` of an input
+ * as coercing — JSON bodies included, and on the shared schema — so `"false"` or `"yes"` became
+ * `true`. A union is left alone by it: this takes true/false, or the strings "true"/"false"
+ * (query strings), and refuses anything else with a VALIDATION_ERROR naming the field.
+ */
+export function inputBoolean(field: string) {
+  return z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: `${field} must be true or false` });
+}
+
 export const PageQuery = z.object({
   limit: z.coerce
     .number({ error: "limit must be a number" })

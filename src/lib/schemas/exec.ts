@@ -1,6 +1,6 @@
 // Commands run in a slot through the exec API: the request, the record (status and output), history.
 import { z } from "zod";
-import { IsoDate, PageQuery, pageOf } from "./common";
+import { inputBoolean, IsoDate, PageQuery, pageOf } from "./common";
 import { SlotId } from "./slots";
 
 /** Default and longest run of one command, in ms. */
@@ -47,8 +47,7 @@ export const ExecInput = SlotId.extend({
     .optional()
     .describe(`Kill the command and everything it started after this long (default ${EXEC_DEFAULT_TIMEOUT_MS}, at most ${EXEC_MAX_TIMEOUT_MS}); the answer then says timedOut`),
   stdin: z.string().max(1_048_576).optional().describe("Written to the command's standard input, which is then closed (without it the command gets no stdin)"),
-  async: z
-    .boolean()
+  async: inputBoolean("async")
     .optional()
     .describe("Answer 202 at once with the running record; the command goes on (GET …/execs/{execId} for its result, POST …/cancel to stop it)"),
 });

@@ -1,6 +1,6 @@
 // Slots, templates and plans as the API shows them.
 import { z } from "zod";
-import { IsoDate, PageQuery, pageOf } from "./common";
+import { inputBoolean, IsoDate, PageQuery, pageOf } from "./common";
 
 export const SlotStatus = z
   .enum(["creating", "stopped", "starting", "running", "stopping", "error", "deleting", "deleted"])
@@ -55,8 +55,7 @@ export const SlotId = z.object({ id: z.string().min(1).max(64) });
 
 export const Heartbeat = z.object({ lastActivityAt: IsoDate, autoStop: AutoStop.nullable() });
 
-const Wait = z
-  .boolean({ error: "wait must be true or false" })
+const Wait = inputBoolean("wait")
   .optional()
   .describe("Answer once the slot has settled (running, stopped or error), up to 60 s; without it, answer at once with 202");
 

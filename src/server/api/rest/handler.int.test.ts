@@ -103,5 +103,5 @@ describe("REST adapter", () => {
         }
       }
     }
-  });
+  }, 120_000); // every route × every caller × 10 bodies or 9 queries: it grows with the API
 });

@@ -140,7 +140,11 @@ describe("waiting for a slot to settle (wait: true)", () => {
     expect(stopped.status).toBe(200);
     expect(((await stopped.json()) as { status: string }).status).toBe("stopped");
 
-    const started = await rest("POST", `/slots/${slot.id}/start`, {});
+    // Only true/false (or "true"/"false"): the REST adapter's coercion used to turn "yes" and "false" into true.
+    const junk = await rest("POST", `/slots/${slot.id}/start`, { wait: "yes" });
+    expect(junk.status).toBe(400);
+    expect(((await junk.json()) as { error: { details: { fields: Record<string, string[]> } } }).error.details.fields.wait).toEqual(["wait must be true or false"]);
+    const started = await rest("POST", `/slots/${slot.id}/start`, { wait: "false" });
     expect(started.status).toBe(202);
     expect(((await started.json()) as { status: string }).status).toBe("starting");
     const { waitUntilSettled } = await import("./slot-waits");
