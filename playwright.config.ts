@@ -38,6 +38,9 @@ export default defineConfig({
       url: `http://localhost:${E2E_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,
+      // SIGTERM (not Playwright's default SIGKILL): the server drains, and e2e-server.mjs then removes
+      // the run's slots and unmounts their homes, so the checkout can be deleted afterwards.
+      gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
       stdout: "ignore",
       stderr: "pipe",
       env: {
@@ -51,6 +54,8 @@ export default defineConfig({
         BERTH_OIDC_NAME: "Test IdP",
         LOG_LEVEL: "warn",
         NEXT_TELEMETRY_DISABLED: "1",
+        // The webhook test's receiver listens on 127.0.0.1, which Berth refuses by default.
+        BERTH_WEBHOOKS_ALLOW_PRIVATE: "1",
       },
     },
   ],

@@ -22,7 +22,9 @@ async function main() {
 
   function stamp(req: IncomingMessage) {
     // The client IP and request id come from us, never from the client (unless behind a trusted proxy).
-    const forwarded = env.BERTH_TRUST_PROXY ? String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim() : "";
+    // Behind a trusted proxy the client is the entry that proxy appended: the last one. Earlier
+    // entries come from the client itself and would let anyone pick their rate-limit address.
+    const forwarded = env.BERTH_TRUST_PROXY ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : "";
     req.headers[CLIENT_IP_HEADER] = forwarded || req.socket.remoteAddress || "";
     req.headers[REQUEST_ID_HEADER] = acceptRequestId(req.headers[REQUEST_ID_HEADER]);
   }

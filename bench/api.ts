@@ -1,6 +1,8 @@
 // bench/api.ts — authenticated GET /api/v1/me (REST) and the tRPC `me.get` query, against a bare
 // Next route handler and a bare tRPC procedure served by the same production build in the same run.
 // Loopback only, bounded: 10 connections, a fixed duration per target. Prints req/s, p50/p99, ratios.
+// Rate limits stay on: an administrator raises the default plan's requestsPerMinute so the measured
+// calls are counted (one upsert each) but not refused; a 429 would show as an error.
 //   npm run build && npm run bench:api            (embedded PGlite in a temp dir)
 //   DATABASE_URL=postgres://… npm run bench:api   (a PostgreSQL server)
 import { spawn } from "node:child_process";
@@ -13,6 +15,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 3400);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
 const base = `http://127.0.0.1:${PORT}`;
+const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
 
 async function waitFor(url: string, ms = 60_000) {
   const until = Date.now() + ms;
@@ -38,7 +41,17 @@ async function run(title: string, url: string, headers: Record<string, string> =
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), "berth-bench-"));
   const server = spawn("npx", ["tsx", "server.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1", BERTH_DATA_DIR: dataDir, BERTH_BENCH: "1", LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      BERTH_DATA_DIR: dataDir,
+      BERTH_BENCH: "1",
+      LOG_LEVEL: "warn",
+      BERTH_ADMIN_EMAIL: ADMIN.email,
+      BERTH_ADMIN_PASSWORD: ADMIN.password,
+    },
     stdio: ["ignore", "ignore", "inherit"],
     // Its own process group, so stopping it stops npx, tsx and the server together.
     detached: true,
@@ -48,6 +61,14 @@ async function main() {
     const email = `bench-${Date.now()}@example.com`;
     const password = "bench-password-123";
     const json = { "content-type": "application/json" };
+    // Every plan's budget up to the most a plan may have, so the bench measures counting, not refusals.
+    const adminToken = (await (await fetch(`${base}/api/v1/auth/token`, { method: "POST", headers: json, body: JSON.stringify(ADMIN) })).json()) as { accessToken: string };
+    const adminAuth = { ...json, authorization: `Bearer ${adminToken.accessToken}` };
+    const plans = (await (await fetch(`${base}/api/v1/admin/plans`, { headers: adminAuth })).json()) as { data: { id: string }[] };
+    for (const p of plans.data) {
+      const res = await fetch(`${base}/api/v1/admin/plans/${p.id}`, { method: "PATCH", headers: adminAuth, body: JSON.stringify({ requestsPerMinute: 1_000_000 }) });
+      if (!res.ok) console.warn(`could not raise plan ${p.id}'s requestsPerMinute (${res.status}; a build without rate limits?)`);
+    }
     await fetch(`${base}/api/v1/auth/register`, { method: "POST", headers: json, body: JSON.stringify({ email, password }) });
     const tokenRes = await fetch(`${base}/api/v1/auth/token`, { method: "POST", headers: json, body: JSON.stringify({ email, password }) });
     const { accessToken } = (await tokenRes.json()) as { accessToken: string };

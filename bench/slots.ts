@@ -15,13 +15,11 @@
 // The API code runs from the production build: rebuild after changing services, or the bench
 // measures the old code. bench/slots-profile.ts shows where the time goes, call by call.
 //   BENCH_POSTGRES_URL=postgres://user@host:5432/postgres   the server to make the database on
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import postgres from "postgres";
+import { readFileSync } from "node:fs";
+import type postgres from "postgres";
 import { ensureTinyImage } from "@/server/runtime/docker/test-images";
+import { benchApi, rssKiB, sleep, startBenchServer } from "./bench-server";
 import { BENCH_LABEL, docker, fmt as f, median, p90, rawRemove, rawStart, rawStop, removeByLabel, slotNetwork, type RawSlot } from "./raw-docker";
 
 const PORT = Number(process.env.BENCH_PORT ?? 3401);
@@ -32,33 +30,15 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
 /** With wait (the default), the POST itself answers once the slot has settled: no polling. BENCH_WAIT=0 polls instead. */
 const WAIT = process.env.BENCH_WAIT !== "0";
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const RESOURCES = { cpuMillicores: 250, memoryMiB: 64, diskMiB: 64 };
 const base = `http://127.0.0.1:${PORT}`;
 const runId = randomBytes(4).toString("hex");
 const PIDS = 2048; // the team plan's, which Berth gives each slot
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── HTTP ────────────────────────────────────────────────────────────────────────────────────
 
-type Json = Record<string, unknown>;
+const { api, must } = benchApi(base);
 type SlotView = { id: string; status: string; lastError: string | null };
-
-async function api<T = Json>(token: string | null, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}/api/v1${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
-
-async function must<T = Json>(token: string | null, method: string, route: string, body?: unknown): Promise<T> {
-  const r = await api<T>(token, method, route, body);
-  if (r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 /** How long each status GET took: with POLL_MS, what bounds how late Berth's `running` is seen. */
 const pollGets: number[] = [];
@@ -75,30 +55,7 @@ async function waitForStatus(token: string, id: string, status: string, timeoutM
   throw new Error(`slot ${id} did not become ${status} within ${timeoutMs / 1000} s`);
 }
 
-async function waitForHealth(ms = 120_000) {
-  for (const until = Date.now() + ms; Date.now() < until; await sleep(250)) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-  }
-  throw new Error("the Berth server did not come up");
-}
-
 // ── The server and its set-up ──────────────────────────────────────────────────────────────
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
-  return Number(m[1]);
-}
 
 /** CPU time (user + system) the process has used so far, in seconds (/proc/<pid>/stat, 100 ticks/s). */
 function cpuSeconds(pid: number): number {
@@ -160,44 +117,18 @@ async function berthStop(token: string, id: string) {
 }
 
 async function main() {
-  if (!existsSync(".next/BUILD_ID")) throw new Error("no production build: run `npm run build` first");
   const image = await ensureTinyImage();
-  const dbName = `berth_bench_${runId}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const databaseUrl = withDatabase(ADMIN_URL, dbName);
-  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
-  const dataDir = mkdtempSync(path.join(tmpdir(), "berth-bench-slots-"));
-  const adminEmail = `admin-${runId}@example.com`;
-  const password = "bench-password-123";
-  // Straight `node`, no npx: its pid is the server's own, for VmRSS. Its own process group, to stop it whole.
-  const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      BERTH_DATA_DIR: dataDir,
-      BERTH_ADMIN_EMAIL: adminEmail,
-      BERTH_ADMIN_PASSWORD: password,
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
-  });
-  let instanceId: string | null = null;
+  const server = await startBenchServer({ name: "slots", port: PORT, runId, admin: true });
+  const { sql, adminEmail, password, instanceId } = server;
   const raws: RawSlot[] = [];
   let token = "";
   const slotIds: string[] = [];
   try {
-    await waitForHealth();
     const adminToken = (await must<{ accessToken: string }>(null, "POST", "/auth/token", { email: adminEmail, password })).accessToken;
     const email = `bench-${runId}@example.com`;
     const registered = await must<{ user: { id: string } }>(null, "POST", "/auth/register", { email, password });
     token = (await must<{ accessToken: string }>(null, "POST", "/auth/token", { email, password })).accessToken;
     const templateId = await prepareCatalog(adminToken, registered.user.id, image, sql);
-    instanceId = ((await sql`select id from berth_instance limit 1`) as unknown as { id: string }[])[0]?.id ?? null;
     const networkId = await slotNetwork();
     const rawSpec = (i: number) => ({ runId, i, image, networkId, resources: { ...RESOURCES, pids: PIDS } });
     // Tokens last BERTH_ACCESS_TOKEN_TTL (15 min by default): enough for one run.
@@ -241,7 +172,7 @@ async function main() {
 
     // 3b. SCALE slots through the API, CONCURRENCY creates in flight, until every one runs.
     await sleep(3_000); // let the removals above settle before the baseline
-    const rssBefore = await rssWindow(server.pid!, 5_000);
+    const rssBefore = await rssWindow(server.pid, 5_000);
     // Meanwhile, how fast the engine answers a version call (what Berth's per-request ping does).
     const pings: number[] = [];
     let scaling = true;
@@ -276,11 +207,11 @@ async function main() {
       if (running + failed >= SCALE) break;
     }
     const scaleMs = performance.now() - t0;
-    const rssAtScale = await rssWindow(server.pid!, 5_000);
+    const rssAtScale = await rssWindow(server.pid, 5_000);
     // Then a minute with all of them running: the periodic jobs (metrics samples, reconcile, auto-stop) included.
-    const cpuBefore = cpuSeconds(server.pid!);
-    const rssSteady = await rssWindow(server.pid!, 60_000);
-    const steadyCpu = (cpuSeconds(server.pid!) - cpuBefore) / 60;
+    const cpuBefore = cpuSeconds(server.pid);
+    const rssSteady = await rssWindow(server.pid, 60_000);
+    const steadyCpu = (cpuSeconds(server.pid) - cpuBefore) / 60;
     const engineRunning = (await docker.listContainers({ filters: { label: [`berth.instance=${instanceId}`], status: ["running"] } })).length;
 
     // Report.
@@ -326,15 +257,8 @@ async function main() {
       for (const until = Date.now() + 120_000; Date.now() < until && (await countLive(token).catch(() => 0)) > 0; ) await sleep(500);
     }
     for (const r of raws) await rawRemove(r);
-    const exited = new Promise((r) => server.once("exit", r));
-    process.kill(-server.pid!, "SIGTERM");
-    await exited;
     await removeByLabel(`${BENCH_LABEL}=${runId}`);
-    if (instanceId) await removeByLabel(`berth.instance=${instanceId}`);
-    await sql.end({ timeout: 5 });
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

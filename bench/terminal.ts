@@ -15,13 +15,8 @@
 // shown beside the echo: the socket + broker hop alone, with no engine behind it.
 //   npm run build && npm run bench:terminal   (Docker with berth/workspace built, a PostgreSQL server)
 //   BENCH_POSTGRES_URL=postgres://user@host:5432/postgres   the server to make the database on
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import postgres from "postgres";
-import { docker, median, removeByLabel } from "./raw-docker";
+import { benchApi, rssMiB, sleep, startBenchServer } from "./bench-server";
+import { docker, median } from "./raw-docker";
 import { openBerthTerm, openRawTerm, percentile as pct, type BerthTerm, type RawTerm, type Term } from "./raw-terminal";
 
 const PORT = Number(process.env.BENCH_PORT ?? 3402);
@@ -30,12 +25,10 @@ const ECHOES = Number(process.env.BENCH_ECHOES ?? 300);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 400);
 const SESSION_SLOTS = Number(process.env.BENCH_SESSION_SLOTS ?? 4);
 const OPEN_CONCURRENCY = Number(process.env.BENCH_OPEN_CONCURRENCY ?? 16);
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const IMAGE = "berth/workspace:latest";
 const RESOURCES = { cpuMillicores: 1000, memoryMiB: 1024, diskMiB: 512 };
 const base = `http://127.0.0.1:${PORT}`;
 const wsBase = `ws://127.0.0.1:${PORT}`;
-const runId = randomBytes(4).toString("hex");
 const PROMPT = "PROMPT> ";
 /** Typed so that its echo differs from what it prints: the echo shows PR''OMPT, the shell PROMPT. */
 const SET_PROMPT = "export PS1='PR''OMPT> '\r";
@@ -43,34 +36,8 @@ const SET_PROMPT = "export PS1='PR''OMPT> '\r";
 const END = "##END##";
 const END_TYPED = "'#''#END##'";
 const FIRST_PROMPT = /\$ /; // bash's default prompt ends in "$ "
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1).padStart(8);
-
-type Json = Record<string, unknown>;
-
-async function must<T = Json>(token: string | null, method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}/api/v1${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
-}
-
-async function waitForHealth(msMax = 120_000) {
-  for (const until = Date.now() + msMax; Date.now() < until; await sleep(250)) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-  }
-  throw new Error("the Berth server did not come up");
-}
-
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+const { must } = benchApi(base);
 
 // ── Measurements ───────────────────────────────────────────────────────────────────────────
 
@@ -160,35 +127,20 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
 }
 
 async function main() {
-  if (!existsSync(".next/BUILD_ID")) throw new Error("no production build: run `npm run build` first");
   if (await fetch(`${base}/api/health`).then(() => true, () => false)) throw new Error(`port ${PORT} is taken (another bench still running?): set BENCH_PORT`);
-  const dbName = `berth_bench_term_${runId}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const sql = postgres(u.toString(), { max: 2, onnotice: () => {} });
-  const dataDir = mkdtempSync(path.join(tmpdir(), "berth-bench-terminal-"));
-  const adminEmail = `admin-${runId}@example.com`;
-  const password = "bench-password-123";
-  const server = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--import", "tsx", "server.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1", DATABASE_URL: u.toString(), BERTH_DATA_DIR: dataDir, BERTH_ADMIN_EMAIL: adminEmail, BERTH_ADMIN_PASSWORD: password, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
-  });
-  let instanceId: string | null = null;
+  const nodeArgs = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const server = await startBenchServer({ name: "terminal", port: PORT, admin: true, nodeArgs });
+  const { runId, sql, adminEmail, password } = server;
   let token = "";
   const slotIds: string[] = [];
   const terms: Term[] = [];
   try {
-    await waitForHealth();
     const adminToken = (await must<{ accessToken: string }>(null, "POST", "/auth/token", { email: adminEmail, password })).accessToken;
     const email = `bench-${runId}@example.com`;
     const registered = await must<{ user: { id: string } }>(null, "POST", "/auth/register", { email, password });
     token = (await must<{ accessToken: string }>(null, "POST", "/auth/token", { email, password })).accessToken;
     const tpl = await must<{ id: string }>(adminToken, "POST", "/admin/templates", { slug: `bench-ws-${runId}`, name: "Workspace (bench)", image: IMAGE, resources: RESOURCES });
     await must(adminToken, "PATCH", `/admin/users/${registered.user.id}`, { plan: "team", limits: { slots: SESSION_SLOTS + 5, maxRunning: SESSION_SLOTS + 5 } });
-    instanceId = ((await sql`select id from berth_instance limit 1`) as unknown as { id: string }[])[0]?.id ?? null;
     const createSlot = async (name: string) => {
       const { slot } = await must<{ slot: { id: string; status: string } }>(token, "POST", "/slots", { name, templateId: tpl.id, resources: RESOURCES, wait: true });
       slotIds.push(slot.id);
@@ -197,7 +149,7 @@ async function main() {
     };
     const slotId = await createSlot("bench-terminal");
     const container = `berth-${slotId}`;
-    const rssStart = rssMiB(server.pid!);
+    const rssStart = rssMiB(server.pid);
 
     // Warm-up: the tmux server, the JIT, the engine's exec path.
     for (let i = 0; i < 2; i++) {
@@ -265,7 +217,7 @@ async function main() {
 
     // 4. BENCH_SESSIONS sockets at once over SESSION_SLOTS fresh slots, each its own tmux session.
     const manySlots = await pool(SESSION_SLOTS, Math.min(SESSION_SLOTS, 8), (i) => createSlot(`bench-many-${i}`));
-    const rssBeforeMany = rssMiB(server.pid!);
+    const rssBeforeMany = rssMiB(server.pid);
     const failures: string[] = [];
     const many: (BerthTerm | null)[] = [];
     const openMs: number[] = [];
@@ -307,7 +259,7 @@ async function main() {
       ownMany.push(await echoOnce(ownProbe));
       await sleep(5);
     }
-    const rssMany = rssMiB(server.pid!);
+    const rssMany = rssMiB(server.pid);
     const stillOpen = many.filter((t) => t && t.ws.readyState === t.ws.OPEN).length;
     const procs = await openRawTerm(docker.getContainer(`berth-${manySlots[0]}`), { cmd: ["sh", "-c", "echo N=$(ls -d /proc/[0-9]* | wc -l) T=$(tmux ls 2>/dev/null | wc -l); echo DO''NE"] });
     await procs.waitFor("DONE", 0, 30_000).catch(() => undefined);
@@ -363,14 +315,7 @@ async function main() {
       }
     }
     for (const t of terms) t.close();
-    const exited = new Promise((res) => server.once("exit", res));
-    process.kill(-server.pid!, "SIGTERM");
-    await exited;
-    if (instanceId) await removeByLabel(`berth.instance=${instanceId}`);
-    await sql.end({ timeout: 5 });
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

@@ -216,9 +216,13 @@ test("admin creates a plan, puts a person on it with an override, and deletes it
   await row.getByRole("button", { name: "Edit E2E plan" }).click();
   await expect(dialog.getByLabel("Id", { exact: true })).toBeDisabled();
   await dialog.getByLabel("Max uptime (minutes)").fill("120");
+  await expect(dialog.getByLabel("Largest upload (MiB)")).toHaveValue("100");
+  await dialog.getByLabel("Largest upload (MiB)").fill("25");
+  await dialog.getByLabel("Files per user (MiB)").fill("512");
   await dialog.getByRole("button", { name: "Save plan" }).click();
   await expect(dialog).toBeHidden();
   await expect(row).toContainText("uptime 2 h");
+  await expect(row).toContainText("files 25 MiB each · 512 MiB in all");
 
   // The person's page: plan and overrides, with the plan's values as placeholders.
   await openAdmin(page, "Users", /\/admin\/users$/);

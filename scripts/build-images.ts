@@ -1,5 +1,5 @@
 // `npm run images`: builds Berth's images on this machine, with no registry.
-//   berth/tiny:<hash>       busybox only, for fast tests (src/server/runtime/docker/test-images.ts)
+//   berth/tiny:<hash>       busybox only, for fast tests (src/server/runtime/docker/tiny-image.ts)
 //   berth/workspace:<hash>  the default template: debootstrapped Debian + images/workspace/Dockerfile
 // Both are also tagged :latest. A tag's hash covers its recipe, so an unchanged recipe is skipped.
 // Flags: --only tiny|workspace, --mirror <url> (default: this machine's configured Debian mirror).

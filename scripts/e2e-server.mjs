@@ -12,7 +12,11 @@ removeLeftovers(path.resolve(dataDir));
 rmSync(dataDir, { recursive: true, force: true });
 const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", BERTH_DATA_DIR: dataDir } });
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code) => process.exit(code ?? 0));
+// The run's last slots stay mounted otherwise, and a checkout holding them cannot be removed (EBUSY).
+child.on("exit", (code) => {
+  removeLeftovers(path.resolve(dataDir));
+  process.exit(code ?? 0);
+});
 
 /**
  * A run that was cut short leaves slots behind: their containers, and their homes mounted under the

@@ -23,6 +23,7 @@ export function ConfirmButton({
   destructive = true,
   disabled,
   size = "sm",
+  variant,
 }: {
   children: ReactNode;
   title: string;
@@ -31,12 +32,14 @@ export function ConfirmButton({
   onConfirm: () => void;
   destructive?: boolean;
   disabled?: boolean;
-  size?: "sm" | "default";
+  size?: "sm" | "default" | "icon";
+  /** The trigger's look; by default outlined when destructive. Row actions pass "ghost" to match their neighbours. */
+  variant?: "outline" | "secondary" | "ghost";
 }) {
   return (
     <AlertDialog>
       <AlertDialogTrigger asChild>
-        <Button variant={destructive ? "outline" : "secondary"} size={size} disabled={disabled}>
+        <Button variant={variant ?? (destructive ? "outline" : "secondary")} size={size} disabled={disabled}>
           {children}
         </Button>
       </AlertDialogTrigger>

@@ -3,6 +3,7 @@ import { closeDb, initDb } from "./db";
 import { env, type Env } from "./env";
 import { logger } from "./logger";
 import { reconcileAtBoot, startJobs, type Jobs } from "./jobs";
+import { releaseProcessLease } from "./process-lease";
 import { ensureAdmin } from "./services/accounts/ensure-admin";
 
 let jobs: Jobs | undefined;
@@ -11,6 +12,7 @@ export async function boot(): Promise<{ env: Env; log: ReturnType<typeof logger>
   const e = env();
   const log = logger();
   if (e.secretGenerated) log.info({ file: `${e.dataDir}/secret` }, "generated BERTH_SECRET into the data dir (set BERTH_SECRET to choose your own)");
+  if (e.encryptionKeyGenerated) log.warn({ file: `${e.dataDir}/encryption-key` }, "generated BERTH_ENCRYPTION_KEY into the data dir: back this file up — stored secrets cannot be read without it");
   const started = performance.now();
   const handle = await initDb({ url: e.DATABASE_URL, dataDir: e.dataDir });
   log.info({ kind: handle.kind, ms: Math.round(performance.now() - started), ...(handle.kind === "pglite" ? { dir: e.dataDir } : {}) }, "database ready, migrations applied");
@@ -27,5 +29,6 @@ export async function boot(): Promise<{ env: Env; log: ReturnType<typeof logger>
 
 export async function shutdown(): Promise<void> {
   await jobs?.stop();
+  await releaseProcessLease();
   await closeDb();
 }

@@ -1,8 +1,9 @@
 // The only reader of process.env: every setting is validated once, with messages a person can act on.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, writeFileSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { decodeEncryptionKey, generateEncryptionKey, MAKE_KEY_HINT } from "./crypto/encryption-key";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -13,6 +14,18 @@ const optionalString = z
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
+
+/** An optional 32-byte key (base64 or hex), decoded; a malformed one is a configuration error. */
+const encryptionKey = (variable: string) =>
+  optionalString.transform((v, ctx): Buffer | undefined => {
+    if (!v) return undefined;
+    try {
+      return decodeEncryptionKey(v, variable);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const EnvSchema = z
   .object({
@@ -37,6 +50,8 @@ const EnvSchema = z
     BERTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
       message: "BERTH_SECRET must be at least 32 characters (try: openssl rand -base64 48)",
     }),
+    BERTH_ENCRYPTION_KEY: encryptionKey("BERTH_ENCRYPTION_KEY"),
+    BERTH_ENCRYPTION_KEY_PREVIOUS: encryptionKey("BERTH_ENCRYPTION_KEY_PREVIOUS"),
     BERTH_SIGNUP: z
       .enum(["open", "invite", "closed"], { error: "BERTH_SIGNUP must be one of open, invite, closed" })
       .default("open"),
@@ -49,7 +64,14 @@ const EnvSchema = z
     BERTH_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
     BERTH_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
     BERTH_LOGIN_WINDOW: z.coerce.number().int().min(10).default(900),
+    // Rate limits (server/rate-limit): per client IP for anonymous calls, and stricter per IP for the
+    // sign-in, sign-up and token routes. Signed-in callers get their plan's requestsPerMinute.
+    BERTH_RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number({ error: "BERTH_RATE_LIMIT_ANON_PER_MINUTE must be a number of requests" }).int().min(1).max(1_000_000).default(120),
+    BERTH_RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number({ error: "BERTH_RATE_LIMIT_AUTH_PER_MINUTE must be a number of requests" }).int().min(1).max(1_000_000).default(30),
     BERTH_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    // Webhooks (services/webhooks): private and loopback targets only when allowed; the first retry's delay.
+    BERTH_WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
+    BERTH_WEBHOOK_RETRY_BASE_MS: z.coerce.number({ error: "BERTH_WEBHOOK_RETRY_BASE_MS must be a number of milliseconds" }).int().min(1).max(3_600_000).default(10_000),
     DOCKER_HOST: optionalString.describe("Docker engine address, e.g. unix:///var/run/docker.sock or tcp://host:2375"),
     BERTH_METRICS_INTERVAL: z.coerce.number({ error: "BERTH_METRICS_INTERVAL must be a number of seconds" }).int().min(5).max(3_600).default(30),
     BERTH_METRICS_RETENTION_HOURS: z.coerce.number({ error: "BERTH_METRICS_RETENTION_HOURS must be a number of hours" }).int().min(1).max(24 * 90).default(24),
@@ -92,7 +114,19 @@ export type Env = z.infer<typeof EnvSchema> & {
   /** Absolute path of BERTH_DATA_DIR. */
   dataDir: string;
   secretGenerated: boolean;
+  /**
+   * The key that encrypts secrets at rest: from the environment, or (embedded database only)
+   * generated into the data dir. Undefined with DATABASE_URL and no key: the keyring (crypto/keyring.ts)
+   * then refuses with encryptionKeyMissingMessage, and everything that needs no secret still runs.
+   */
+  BERTH_ENCRYPTION_KEY: Buffer | undefined;
+  encryptionKeyGenerated: boolean;
 };
+
+/** What to do when secrets are used with a PostgreSQL server and no key. */
+export const encryptionKeyMissingMessage =
+  "BERTH_ENCRYPTION_KEY is not set. With DATABASE_URL every Berth instance must share one key to read the secrets it stores; " +
+  `${MAKE_KEY_HINT}, set it as BERTH_ENCRYPTION_KEY for every instance and keep a copy (secrets cannot be read without it).`;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -101,19 +135,39 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the secret kept in the data dir, creating it (0600, atomically) on a first run. */
-function loadOrCreateSecret(dataDir: string): { secret: string; generated: boolean } {
-  const file = path.join(dataDir, "secret");
-  if (existsSync(file)) {
-    const secret = readFileSync(file, "utf8").trim();
-    if (secret.length >= 32) return { secret, generated: false };
-  }
+/**
+ * A value Berth keeps in the data dir (the session secret, the encryption key): read it, or make it
+ * (0600) on a first run. Made with link(2), which refuses an existing name, so two processes starting
+ * at once agree on one value; one that exists but does not parse stops Berth rather than being
+ * silently replaced (that would sign everyone out, or make every secret unreadable).
+ */
+function loadOrCreateDataFile<T>(dataDir: string, name: string, make: () => string, parse: (text: string) => T, what: string): { value: T; generated: boolean } {
+  const file = path.join(dataDir, name);
+  const read = () => {
+    try {
+      return parse(readFileSync(file, "utf8").trim());
+    } catch (err) {
+      throw new ConfigError(`Berth cannot start: ${file} does not hold a valid ${what} (${(err as Error).message}). Restore it from a backup, or set the variable.`);
+    }
+  };
+  if (existsSync(file)) return { value: read(), generated: false };
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(48).toString("base64url");
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, secret + "\n", { mode: 0o600 });
-  renameSync(tmp, file);
-  return { secret, generated: true };
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, make() + "\n", { mode: 0o600 });
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    return { value: read(), generated: false };
+  } finally {
+    unlinkSync(tmp);
+  }
+  return { value: read(), generated: true };
+}
+
+function parseSecret(text: string): string {
+  if (text.length < 32) throw new Error("it is shorter than 32 characters");
+  return text;
 }
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -127,15 +181,22 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   let secret = env.BERTH_SECRET;
   let secretGenerated = false;
   if (!secret) {
-    const loaded = loadOrCreateSecret(dataDir);
-    secret = loaded.secret;
+    const loaded = loadOrCreateDataFile(dataDir, "secret", () => randomBytes(48).toString("base64url"), parseSecret, "BERTH_SECRET");
+    secret = loaded.value;
     secretGenerated = loaded.generated;
   }
+  let encryptionKey = env.BERTH_ENCRYPTION_KEY;
+  let encryptionKeyGenerated = false;
+  if (!encryptionKey && !env.DATABASE_URL) {
+    const loaded = loadOrCreateDataFile(dataDir, "encryption-key", generateEncryptionKey, (text) => decodeEncryptionKey(text, "the key"), "BERTH_ENCRYPTION_KEY");
+    encryptionKey = loaded.value;
+    encryptionKeyGenerated = loaded.generated;
+  }
   const url = (env.BERTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
-  return { ...env, BERTH_SECRET: secret, BERTH_URL: url, dataDir, secretGenerated };
+  return { ...env, BERTH_SECRET: secret, BERTH_URL: url, dataDir, secretGenerated, BERTH_ENCRYPTION_KEY: encryptionKey, encryptionKeyGenerated };
 }
 
-const cache = globalThis as unknown as { __berthEnv?: Env };
+const cache = globalThis as unknown as { __berthEnv?: Env; __berthEnvOverrides?: Record<string, string | undefined> };
 
 /** The validated configuration, parsed once per process (shared by server.ts and the Next bundle). */
 export function env(): Env {
@@ -147,6 +208,12 @@ export function env(): Env {
 
 /** Tests only: replace the configuration for this process. */
 export function setEnvForTests(overrides: Record<string, string | undefined>): Env {
+  cache.__berthEnvOverrides = overrides;
   cache.__berthEnv = parseEnv({ ...process.env, ...overrides });
   return cache.__berthEnv;
+}
+
+/** Tests only: change some settings on top of the last setEnvForTests (undefined unsets one). */
+export function patchEnvForTests(overrides: Record<string, string | undefined>): Env {
+  return setEnvForTests({ ...cache.__berthEnvOverrides, ...overrides });
 }

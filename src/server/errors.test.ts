@@ -47,3 +47,25 @@ describe("error mapping", () => {
     expect([wsCloseCode("UNAUTHORIZED"), wsCloseCode("NOT_FOUND"), wsCloseCode("CONFLICT")]).toEqual([4401, 4404, 4409]);
   });
 });
+
+describe("errors across copies of a module", () => {
+  it("instanceof holds for an error made by another copy of its class (server.ts vs the Next bundle)", async () => {
+    const { vi } = await import("vitest");
+    vi.resetModules();
+    const other = await import("./errors");
+    const otherRuntime = await import("./runtime/types");
+    vi.resetModules();
+    const { SlotFileError, RuntimeOperationError, RuntimeUnavailableError } = await import("./runtime/types");
+    // Two copies indeed: distinct classes.
+    expect(other.BerthError).not.toBe(BerthError);
+    expect(otherRuntime.SlotFileError).not.toBe(SlotFileError);
+    expect(new other.BerthError("NOT_FOUND", "x")).toBeInstanceOf(BerthError);
+    expect(new otherRuntime.SlotFileError("NOT_FOUND", "x")).toBeInstanceOf(SlotFileError);
+    expect(new otherRuntime.RuntimeOperationError("x", { status: 409 })).toBeInstanceOf(RuntimeOperationError);
+    expect(new otherRuntime.RuntimeUnavailableError("x")).toBeInstanceOf(RuntimeUnavailableError);
+    // And still only for their own kind.
+    expect(new otherRuntime.SlotFileError("NOT_FOUND", "x")).not.toBeInstanceOf(RuntimeOperationError);
+    expect(new Error("plain")).not.toBeInstanceOf(BerthError);
+    expect(null).not.toBeInstanceOf(BerthError);
+  });
+});

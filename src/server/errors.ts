@@ -18,6 +18,22 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 export const errorCodeList = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
+/**
+ * Makes `instanceof cls` hold for instances made by any copy of the class's module. server.ts
+ * (through tsx) and the Next bundle each load their own copy of src/, and objects cross between
+ * them through process-wide singletons (the runtime driver, the database): an error thrown by the
+ * server's copy of the runtime and tested against the bundle's copy of its class failed `instanceof`,
+ * so a "no such file" reached people as a 500. The test is a brand registered under Symbol.for
+ * instead of the class's identity. For classes without subclasses.
+ */
+export function crossBundleClass(cls: abstract new (...args: never[]) => object, name: string): void {
+  const brand = Symbol.for(`berth.class.${name}`);
+  Object.defineProperty(cls.prototype, brand, { value: true });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value: (value: unknown) => typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true,
+  });
+}
+
 /** What a service throws when a request cannot be served; `message` is safe to show a person. */
 export class BerthError extends Error {
   readonly code: ErrorCode;
@@ -37,6 +53,7 @@ export class BerthError extends Error {
     return ERROR_CODES[this.code].status;
   }
 }
+crossBundleClass(BerthError, "BerthError");
 
 const TRPC_TO_BERTH: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   PARSE_ERROR: "VALIDATION_ERROR",

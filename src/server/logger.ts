@@ -25,6 +25,9 @@ export function logger(): pino.Logger {
           "*.accessToken",
           "secret",
           "*.secret",
+          // Secret values (env vars, provider credentials) travel as `value`.
+          "value",
+          "*.value",
           "headers.authorization",
           "headers.cookie",
           "*.headers.authorization",

@@ -8,7 +8,12 @@
 //                                 of the reconciler, the job queue) and stays up like the server until
 //                                 SIGTERM, then shuts down as server.ts does. The test reads the
 //                                 reconciler's own log line to know when the boot pass is over.
+//   terminal                      opens the database and serves the terminal broker alone on a free
+//                                 port of 127.0.0.1 (said as {"port": n}), until it is killed: the
+//                                 terminal crash test (src/server/terminal/terminal-crash.int.test.ts).
 // Lines on stdout that start with CRASH_WORKER_TAG are for the test; anything else is Berth's log.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { createCaller } from "@/server/api/root";
 import { createInnerContext } from "@/server/api/trpc";
@@ -60,10 +65,23 @@ async function bootLikeServer(): Promise<void> {
   });
 }
 
+async function serveTerminals(): Promise<void> {
+  process.stdin.on("end", () => process.exit(1)).resume();
+  await initDb({ url: env().DATABASE_URL, dataDir: env().dataDir });
+  const { createTerminalBroker } = await import("@/server/terminal/terminal-broker");
+  const broker = createTerminalBroker({ berthOrigin: "http://berth.test" });
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  server.on("upgrade", (req, socket, head) => {
+    if (!broker.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  say({ port: (server.address() as AddressInfo).port, pid: process.pid });
+}
+
 // Run only as a program: the test imports this module for CRASH_WORKER_TAG alone.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [mode, ...args] = process.argv.slice(2);
-  const main = mode === "create" ? createMany(Number(args[0] ?? 20), args[1] ?? "") : mode === "boot" ? bootLikeServer() : Promise.reject(new Error(`unknown mode ${mode}`));
+  const main = mode === "create" ? createMany(Number(args[0] ?? 20), args[1] ?? "") : mode === "boot" ? bootLikeServer() : mode === "terminal" ? serveTerminals() : Promise.reject(new Error(`unknown mode ${mode}`));
   main.catch((err: unknown) => {
     console.error(err);
     process.exit(1);

@@ -5,7 +5,7 @@ import { BerthLogo } from "@/components/berth-logo";
 import { AppNav } from "@/components/shell/app-nav";
 import { SessionWatcher } from "@/components/shell/session-watcher";
 import { UserMenu } from "@/components/shell/user-menu";
-import { ThemeToggle } from "@/components/theme-toggle";
+import { SavedTheme, SavedThemeToggle } from "@/components/account/saved-theme";
 import { currentActor } from "@/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
@@ -16,6 +16,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   return (
     <div className="flex min-h-screen">
       <SessionWatcher />
+      <SavedTheme />
       <aside className="hidden w-60 shrink-0 border-r bg-muted/30 p-4 md:block">
         <Link href="/dashboard" className="mb-6 block px-3">
           <BerthLogo className="text-lg" />
@@ -28,7 +29,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <BerthLogo />
           </Link>
           <div className="flex items-center gap-1">
-            <ThemeToggle />
+            <SavedThemeToggle />
             <UserMenu email={actor.email} role={actor.role} />
           </div>
         </header>

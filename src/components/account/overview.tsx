@@ -7,6 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { ErrorState } from "@/components/error-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, useTRPC } from "@/lib/trpc/react";
+import { ActivityCard } from "./activity";
 
 export function Overview() {
   const trpc = useTRPC();
@@ -69,6 +70,7 @@ curl -s ${origin}/api/v1/me \\
           </Button>
         </CardContent>
       </Card>
+      <ActivityCard />
     </div>
   );
 }

@@ -22,6 +22,9 @@ const NUMBERS = [
   { key: "pids", label: "Processes per slot", min: 16, step: 1, fallback: 512 },
   { key: "idleTimeoutMinutes", label: "Idle timeout (minutes)", hint: "Stop after this long idle", min: 1, step: 1, fallback: 30 },
   { key: "maxUptimeMinutes", label: "Max uptime (minutes)", hint: "Empty: no limit", min: 1, step: 1, fallback: null },
+  { key: "maxFileMiB", label: "Largest upload (MiB)", hint: "One file through the file manager or API", min: 1, step: 1, fallback: 100 },
+  { key: "filesQuotaMiB", label: "Files per user (MiB)", hint: "All of a user's slot homes together", min: 1, step: 64, fallback: 1024 },
+  { key: "requestsPerMinute", label: "API requests per minute", hint: "Per user, all their keys and tokens together", min: 1, step: 1, fallback: 600 },
   { key: "pricePerHourCents", label: "Price per running hour (cents)", hint: "For billing later", min: 0, step: 1, fallback: 0 },
 ] as const;
 type NumberKey = (typeof NUMBERS)[number]["key"];

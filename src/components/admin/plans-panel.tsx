@@ -82,6 +82,10 @@ export function PlansPanel() {
                   {p.cpuMillicores / 1000} CPU · {p.memoryMiB} MiB
                   <br />
                   {p.diskMiB} MiB disk · {p.pids} pids
+                  <br />
+                  files {p.maxFileMiB} MiB each · {p.filesQuotaMiB} MiB in all
+                  <br />
+                  {p.requestsPerMinute} API requests/min
                 </TableCell>
                 <TableCell className="text-sm whitespace-nowrap text-muted-foreground">
                   idle {formatMinutes(p.idleTimeoutMinutes)}

@@ -28,6 +28,8 @@ const OVERRIDES = [
   { key: "memoryMiB", plan: "memoryMiB", label: "Memory per slot (MiB)" },
   { key: "diskMiB", plan: "diskMiB", label: "Disk per slot (MiB)" },
   { key: "pids", plan: "pids", label: "Processes per slot" },
+  { key: "maxFileMiB", plan: "maxFileMiB", label: "Largest upload (MiB)" },
+  { key: "filesQuotaMiB", plan: "filesQuotaMiB", label: "Files across all slots (MiB)" },
 ] as const;
 type OverrideKey = (typeof OVERRIDES)[number]["key"];
 

@@ -1,5 +1,5 @@
 "use client";
-import { BookOpen, Boxes, Container, CreditCard, Gauge, KeyRound, LayoutTemplate, ScrollText, Ticket, UserRound, Users } from "lucide-react";
+import { BookOpen, Boxes, Container, CreditCard, Gauge, KeyRound, KeySquare, LayoutTemplate, LockKeyhole, Webhook, ScrollText, SlidersHorizontal, Ticket, UserRound, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/cn";
@@ -9,6 +9,10 @@ const MAIN = [
   { href: "/slots", label: "Slots", icon: Boxes },
   { href: "/settings/profile", label: "Profile", icon: UserRound },
   { href: "/settings/password", label: "Password", icon: KeyRound },
+  { href: "/settings/env", label: "Variables", icon: LockKeyhole },
+  { href: "/settings/preferences", label: "Preferences", icon: SlidersHorizontal },
+  { href: "/settings/api-keys", label: "API keys", icon: KeySquare },
+  { href: "/settings/webhooks", label: "Webhooks", icon: Webhook },
   { href: "/docs", label: "API docs", icon: BookOpen },
 ];
 const ADMIN = [

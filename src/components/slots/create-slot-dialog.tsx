@@ -3,13 +3,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
+import { usePreferences } from "@/components/account/use-preferences";
 import { Field } from "@/components/auth/field";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import { errorCode, errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
+import { TemplateSelect } from "./template-select";
 
 export function CreateSlotDialog() {
   const trpc = useTRPC();
@@ -17,7 +18,10 @@ export function CreateSlotDialog() {
   const [open, setOpen] = useState(false);
   const templates = useQuery(trpc.templates.list.queryOptions());
   const [templateId, setTemplateId] = useState<string | undefined>();
-  const chosen = templates.data?.data.find((t) => t.id === templateId) ?? templates.data?.data[0];
+  // The person's default template (Preferences) comes first when they have not picked one here.
+  const prefs = usePreferences();
+  const chosen =
+    templates.data?.data.find((t) => t.id === templateId) ?? templates.data?.data.find((t) => t.id === prefs.data?.defaultTemplateId) ?? templates.data?.data[0];
   const create = useMutation(
     trpc.slots.create.mutationOptions({
       onSuccess: ({ slot }) => {
@@ -65,18 +69,7 @@ export function CreateSlotDialog() {
           <Field id="slotName" label="Name" required placeholder="my-project" error={fields.name?.[0]} />
           <div className="grid gap-1.5">
             <Label>Template</Label>
-            <Select value={chosen?.id} onValueChange={setTemplateId} disabled={!templates.data}>
-              <SelectTrigger aria-label="Template">
-                <SelectValue placeholder="Loading templates…" />
-              </SelectTrigger>
-              <SelectContent>
-                {templates.data?.data.map((t) => (
-                  <SelectItem key={t.id} value={t.id}>
-                    {t.name}
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
+            <TemplateSelect value={chosen?.id} onValueChange={setTemplateId} label="Template" />
             {chosen ? <p className="text-xs text-muted-foreground">{chosen.description}</p> : null}
           </div>
           <div className="grid grid-cols-3 gap-3" key={chosen?.id}>

@@ -1,6 +1,6 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { History, TerminalSquare } from "lucide-react";
+import { FolderOpen, History, KeyRound, TerminalSquare } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { EmptyState } from "@/components/empty-state";
@@ -39,6 +39,18 @@ export function SlotDetail({ id }: { id: string }) {
                 </Link>
               </Button>
             ) : null}
+            {!["creating", "deleting", "deleted"].includes(s.status) ? (
+              <Button asChild size="sm" variant="outline">
+                <Link href={`/slots/${s.id}/files`}>
+                  <FolderOpen /> Files
+                </Link>
+              </Button>
+            ) : null}
+            <Button asChild size="sm" variant="outline">
+              <Link href={`/slots/${s.id}/env`}>
+                <KeyRound /> Environment
+              </Link>
+            </Button>
             {["stopped", "running", "error"].includes(s.status) ? <EditSlotDialog slot={s} /> : null}
             <SlotActions slot={s} onDeleted={() => router.push("/slots")} />
           </div>

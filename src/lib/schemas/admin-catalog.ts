@@ -121,6 +121,9 @@ const PlanNumbers = {
   idleTimeoutMinutes: count("idleTimeoutMinutes", 1, 43_200).describe("Stop a slot after this long without activity"),
   maxUptimeMinutes: count("maxUptimeMinutes", 1, 525_600).nullable().describe("Stop a slot after this long running; null for no limit"),
   pricePerHourCents: count("pricePerHourCents", 0, 1_000_000).describe("Price of one running slot-hour, in cents"),
+  maxFileMiB: count("maxFileMiB", 1, 1_048_576).describe("Largest file one upload may write, in MiB"),
+  filesQuotaMiB: count("filesQuotaMiB", 1, 104_857_600).describe("What all of a user's slot homes together may hold before uploads are refused, in MiB"),
+  requestsPerMinute: count("requestsPerMinute", 1, 1_000_000).describe("API requests a minute a user on this plan may make, all their tokens and keys together"),
 };
 
 export const AdminPlan = Plan.extend({
@@ -144,6 +147,9 @@ export const PlanCreateInput = z.object({
   idleTimeoutMinutes: PlanNumbers.idleTimeoutMinutes,
   maxUptimeMinutes: PlanNumbers.maxUptimeMinutes.default(null),
   pricePerHourCents: PlanNumbers.pricePerHourCents.default(0),
+  maxFileMiB: PlanNumbers.maxFileMiB.default(100),
+  filesQuotaMiB: PlanNumbers.filesQuotaMiB.default(1024),
+  requestsPerMinute: PlanNumbers.requestsPerMinute.default(600),
   isDefault: inputBoolean("isDefault").default(false).describe("true makes this the plan of every user without one (the previous default stops being it)"),
 });
 export type PlanCreateInput = z.infer<typeof PlanCreateInput>;
@@ -160,6 +166,9 @@ export const PlanUpdateInput = CatalogId.extend({
   idleTimeoutMinutes: PlanNumbers.idleTimeoutMinutes.optional(),
   maxUptimeMinutes: PlanNumbers.maxUptimeMinutes.optional(),
   pricePerHourCents: PlanNumbers.pricePerHourCents.optional(),
+  maxFileMiB: PlanNumbers.maxFileMiB.optional(),
+  filesQuotaMiB: PlanNumbers.filesQuotaMiB.optional(),
+  requestsPerMinute: PlanNumbers.requestsPerMinute.optional(),
   isDefault: inputBoolean("isDefault").optional().describe("true makes this the default plan; there is always one, so to change it make another plan the default"),
 });
 export type PlanChanges = Omit<z.infer<typeof PlanUpdateInput>, "id">;

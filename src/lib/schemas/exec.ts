@@ -25,7 +25,7 @@ export const ExecInput = SlotId.extend({
     .union([
       cText("command", 65_536).refine((s) => s.trim().length > 0, "command cannot be empty"),
       z.array(cText("an argument", 65_536)).min(1, "command needs at least the program").max(4096, "at most 4096 arguments"),
-    ])
+    ], { error: 'command is required: an argv array such as ["ls", "-la"], or a string for the shell such as "ls -la | wc -l"' })
     .describe("An argv array, run directly (looked up on PATH), or a string run by the slot's shell (/bin/sh -c)"),
   cwd: cText("cwd", 4096)
     .refine((s) => s.startsWith("/"), "cwd must be an absolute path")
@@ -89,4 +89,4 @@ export const ExecList = pageOf(ExecSummary);
 /** One line of the NDJSON stream (POST /slots/{id}/exec/stream); the exec's id is also in the X-Berth-Exec-Id header. */
 export type ExecStreamEvent =
   | { type: "stdout" | "stderr"; data: string }
-  | { type: "exit"; id: string; exitCode: number | null; timedOut: boolean; status: z.infer<typeof ExecStatus>; durationMs: number | null; truncated: boolean };
+  | { type: "exit"; id: string; exitCode: number | null; timedOut: boolean; status: z.infer<typeof ExecStatus>; durationMs: number | null; truncated: boolean; error?: string };

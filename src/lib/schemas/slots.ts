@@ -118,6 +118,9 @@ export const Plan = z
     pids: z.number().int(),
     idleTimeoutMinutes: z.number().int(),
     maxUptimeMinutes: z.number().int().nullable(),
+    maxFileMiB: z.number().int().describe("Largest file one upload may write, in MiB"),
+    filesQuotaMiB: z.number().int().describe("What all of a user's slot homes together may hold, in MiB"),
+    requestsPerMinute: z.number().int().describe("API requests a minute a user on this plan may make (all their tokens and keys together)"),
     pricePerHourCents: z.number().int(),
     isDefault: z.boolean(),
   })

@@ -13,6 +13,8 @@ export const Limits = z
     memoryMiB: z.number().int().min(0).max(4_194_304).optional().describe("Per-slot memory ceiling"),
     diskMiB: z.number().int().min(0).max(104_857_600).optional().describe("Per-slot disk ceiling"),
     pids: z.number().int().min(0).max(1_000_000).optional().describe("Per-slot process limit"),
+    maxFileMiB: z.number().int().min(0).max(1_048_576).optional().describe("Largest file one upload may write, in MiB"),
+    filesQuotaMiB: z.number().int().min(0).max(104_857_600).optional().describe("What all of the user's slot homes together may hold, in MiB"),
   })
   .strict()
   .describe("Per-user overrides of the plan's limits; an absent key inherits the plan's value");
@@ -28,6 +30,9 @@ export const EffectiveLimits = z
     pids: z.number().int().describe("Per-slot process limit"),
     idleTimeoutMinutes: z.number().int().describe("A slot stops after this long without activity"),
     maxUptimeMinutes: z.number().int().nullable().describe("A slot stops after running this long; null for no limit"),
+    maxFileMiB: z.number().int().describe("Largest file one upload may write, in MiB"),
+    filesQuotaMiB: z.number().int().describe("What all of the user's slot homes together may hold before uploads are refused, in MiB"),
+    requestsPerMinute: z.number().int().describe("API requests a minute, for all of the user's tokens, keys and sessions together (answers carry RateLimit-* headers; past it, 429 RATE_LIMITED)"),
   })
   .meta({ id: "EffectiveLimits" });
 export type EffectiveLimits = z.infer<typeof EffectiveLimits>;

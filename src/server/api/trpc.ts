@@ -5,7 +5,10 @@ import { ZodError } from "zod";
 import { resolveCaller, type Credential } from "@/server/auth/resolve-caller";
 import { BerthError, berthCodeFromTrpc, ERROR_CODES, type ErrorCode } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { rateLimitedError, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
 import { requestMetaFrom } from "@/server/request-meta";
+import { validationError } from "./rest/error-response";
+import { assertScope, scopeOf } from "./scopes";
 import type { Actor, RequestMeta, ServiceContext } from "@/server/services/context";
 
 export type Context = {
@@ -18,6 +21,12 @@ export type Context = {
   response: { status?: number; headers: Record<string, string> };
   /** Aborts when the HTTP client goes away (only for contexts made from a request). */
   signal?: AbortSignal;
+  /**
+   * This HTTP request's rate-limit count (server/rate-limit), when the transport counted it: the
+   * tRPC route does, and its procedures then answer RATE_LIMITED when it is used up. The REST
+   * adapter answers 429 itself before any procedure runs. In-process callers are not counted.
+   */
+  rateLimit?: RateLimitOutcome | null;
 };
 
 /** The request-free part: tests, jobs and the WebSocket server build callers from this. */
@@ -31,7 +40,7 @@ export function createInnerContext(opts: { actor?: Actor | null; credential?: Cr
   };
 }
 
-export async function createContextFromRequest(req: Request): Promise<Context> {
+export async function createContextFromRequest(req: Pick<Request, "headers" | "signal">): Promise<Context> {
   const caller = await resolveCaller(req.headers);
   return { ...createInnerContext(caller), meta: requestMetaFrom(req.headers), signal: req.signal };
 }
@@ -40,32 +49,14 @@ export function serviceContext(ctx: Context): ServiceContext {
   return { actor: ctx.actor, meta: ctx.meta };
 }
 
-function fieldErrors(err: ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const issue of err.issues) {
-    const key = issue.path.length ? issue.path.join(".") : "_";
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
-}
-
-function isBerthError(e: unknown): e is BerthError {
-  return e instanceof BerthError || (e instanceof Error && e.name === "BerthError" && "code" in e);
-}
 
 export type PublicError = { code: ErrorCode; message: string; details?: Record<string, unknown>; retryAfter?: number };
 
 /** The one mapping from anything thrown to what a caller may see. */
 export function toPublicError(error: TRPCError, requestId: string): PublicError {
   const cause = error.cause;
-  if (isBerthError(cause)) return { code: cause.code, message: cause.message, details: cause.details, retryAfter: cause.retryAfter };
-  if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
-    const fields = fieldErrors(cause);
-    const summary = Object.entries(fields)
-      .map(([k, v]) => (k === "_" ? v[0] : `${k}: ${v[0]}`))
-      .join("; ");
-    return { code: "VALIDATION_ERROR", message: `Invalid input — ${summary}`, details: { fields } };
-  }
+  if (cause instanceof BerthError) return { code: cause.code, message: cause.message, details: cause.details, retryAfter: cause.retryAfter };
+  if (cause instanceof ZodError && error.code === "BAD_REQUEST") return { code: "VALIDATION_ERROR", ...validationError(cause) };
   const code = berthCodeFromTrpc(error.code);
   if (code === "INTERNAL") {
     return { code, message: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` };
@@ -102,7 +93,7 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (isBerthError(cause)) {
+    if (cause instanceof BerthError) {
       throw new TRPCError({ code: ERROR_CODES[cause.code].trpc, message: cause.message, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
@@ -112,17 +103,25 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/** A request whose rate-limit budget is used up runs no procedure (the tRPC route counts it; see Context.rateLimit). */
+const enforceRateLimit = t.middleware(({ ctx, next }) => {
+  if (ctx.rateLimit?.limited) throw rateLimitedError(ctx.rateLimit);
+  return next();
+});
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const publicProcedure = t.procedure.use(mapErrors).use(enforceRateLimit);
+
+/** Signed in, and — when the credential is an API key — carrying the scope this procedure needs (scopes.ts). */
+export const protectedProcedure = publicProcedure.use(({ ctx, next, path }) => {
   if (!ctx.actor) {
     throw new BerthError(
       "UNAUTHORIZED",
       ctx.invalidBearer
-        ? "The bearer token is invalid, expired or revoked. Get a new one from POST /api/v1/auth/token."
+        ? "The bearer token or API key is invalid, expired or revoked. Get a new token from POST /api/v1/auth/token, or use an active key."
         : "Sign in, or send Authorization: Bearer <token>.",
     );
   }
+  assertScope(ctx.actor, scopeOf(path), path);
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 

@@ -1,6 +1,7 @@
 // The container runtime as services see it. A driver (Docker now; Swarm or Kubernetes later)
 // implements this; nothing above src/server/runtime/ knows which engine runs the slots.
 import type { Duplex, Readable } from "node:stream";
+import { crossBundleClass } from "@/server/errors";
 
 export type SlotResources = {
   /** CPU in millicores (1000 = one core). */
@@ -97,6 +98,11 @@ export type ExecProcess = {
   output: Readable;
   /** The exit code once the output has ended (128+n after signal n); null when the engine cannot tell. */
   wait(): Promise<number | null>;
+  /**
+   * After wait(): true when the engine never started the program (no such program or working
+   * directory); the output then holds the engine's own message.
+   */
+  neverStarted(): boolean;
 };
 
 /** Every exec runs as the images' non-root user `berth`. */
@@ -114,6 +120,11 @@ export type TerminalOptions = {
   marker: string;
   /** TERM of the attaching client; default xterm-256color. */
   term?: string;
+  /**
+   * Extra environment of the attaching client (the slot's secrets). The tmux server takes it from
+   * the client that creates the session, so a session already running keeps the values it began with.
+   */
+  env?: Record<string, string>;
 };
 
 /** The attachment: raw terminal bytes both ways on `stream` (no multiplexing with a TTY). */
@@ -155,6 +166,30 @@ export interface WorkspaceRuntime {
   listHomes?(): Promise<HomeInfo[]>;
   /** Removes a slot's home (idempotent); refused while a container of that slot still exists. */
   removeHome?(slotId: string): Promise<void>;
+  /** Files in a slot's home, running or stopped. */
+  readonly files: RuntimeFiles;
+}
+
+/**
+ * Files in a slot's home (docker-files.ts): as the slot user, inside the engine, never through the
+ * host's view of the home. Paths are the home-relative parts of FilePath.
+ */
+export interface RuntimeFiles {
+  list(target: SlotFilesTarget, dir: string[], opts: { limit: number }): Promise<{ entries: RuntimeFileEntry[]; total: number }>;
+  stat(target: SlotFilesTarget, path: string[]): Promise<RuntimeFileEntry>;
+  /** Opens a file; read() streams a byte range of it (the whole file by default); close() gives it up unread. */
+  open(target: SlotFilesTarget, path: string[], opts?: { signal?: AbortSignal }): Promise<OpenedSlotFile>;
+  /** Streams `size` bytes from `body` into the file (parents made), atomically: all of it, or nothing. */
+  write(target: SlotFilesTarget, path: string[], body: AsyncIterable<Uint8Array>, opts: { size: number; signal?: AbortSignal }): Promise<{ size: number }>;
+  /** Makes the folder and its missing parents; answers the folder. */
+  mkdir(target: SlotFilesTarget, path: string[]): Promise<RuntimeFileEntry>;
+  /** Moves or renames; answers what is then at `to`. */
+  move(target: SlotFilesTarget, from: string[], to: string[], opts: { overwrite: boolean }): Promise<RuntimeFileEntry>;
+  remove(target: SlotFilesTarget, path: string[], opts: { recursive: boolean }): Promise<void>;
+  /** A folder as a tar stream (gzipped with `gzip`); aborting the signal ends the work in the slot. */
+  archive(target: SlotFilesTarget, path: string[], opts: { gzip: boolean; signal?: AbortSignal }): Promise<Readable>;
+  /** Bytes the home's files take (the home's disk usage where it has a disk, else du). */
+  usage(target: SlotFilesTarget): Promise<number>;
 }
 
 /** The engine cannot be reached (socket missing, daemon down, timeout). Services answer RUNTIME_UNAVAILABLE. */
@@ -164,6 +199,7 @@ export class RuntimeUnavailableError extends Error {
     this.name = "RuntimeUnavailableError";
   }
 }
+crossBundleClass(RuntimeUnavailableError, "RuntimeUnavailableError");
 
 /** The engine refused the operation for a reason that is not about reachability. */
 export class RuntimeOperationError extends Error {
@@ -174,5 +210,43 @@ export class RuntimeOperationError extends Error {
     this.status = opts?.status;
   }
 }
+crossBundleClass(RuntimeOperationError, "RuntimeOperationError");
 
 export const LABELS = { slot: "berth.slot", owner: "berth.owner", managed: "berth.managed", instance: "berth.instance" } as const;
+
+/** Where a slot's files are reached: the running container, else the home volume on its own. */
+export type SlotFilesTarget = { slotId: string; containerId: string | null; running: boolean };
+
+export type RuntimeFileEntry = { name: string; type: "file" | "directory" | "symlink" | "other"; size: number; modifiedAt: Date };
+
+export type OpenedSlotFile = {
+  size: number;
+  modifiedAt: Date;
+  /** Bytes [start, start+length) of the file as opened (a later rename or swap does not change which file). */
+  read(range?: { start: number; length: number }): Readable;
+  close(): void;
+};
+
+/** Why a file operation was refused, in terms the service maps to public errors. */
+export type SlotFileErrorCode =
+  | "NOT_FOUND"
+  | "NOT_A_DIRECTORY"
+  | "IS_A_DIRECTORY"
+  | "EXISTS"
+  | "OUTSIDE_HOME"
+  | "PERMISSION"
+  | "NO_SPACE"
+  | "INCOMPLETE"
+  | "INVALID"
+  | "NO_HOME"
+  | "FAILED";
+
+export class SlotFileError extends Error {
+  readonly code: SlotFileErrorCode;
+  constructor(code: SlotFileErrorCode, message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = "SlotFileError";
+    this.code = code;
+  }
+}
+crossBundleClass(SlotFileError, "SlotFileError");

@@ -13,7 +13,7 @@ import { resolveWebSession } from "@/server/services/sessions/web-sessions";
 import { ownedSlot } from "@/server/services/slots/slot-queries";
 import { consumeTerminalTicket } from "./terminal-tickets";
 
-export type TerminalTarget = { actor: Actor; slotId: string; containerId: string; via: "ticket" | "cookie" };
+export type TerminalTarget = { actor: Actor; slotId: string; ownerId: string; containerId: string; via: "ticket" | "cookie" };
 export type TerminalRefusal = { code: ErrorCode; closeCode: number; reason: string };
 
 /** The one mapping of errors to close codes (errors.ts): 4401, 4404, 4409. */
@@ -62,7 +62,7 @@ export async function authorizeTerminal(req: IncomingMessage, opts: { slotId: st
   try {
     const slot = await ownedSlot({ actor: who.actor, meta: opts.meta }, opts.slotId);
     if (slot.status !== "running" || !slot.containerId) return refuse("CONFLICT", `The slot is ${slot.status}; start it first.`);
-    return { actor: who.actor, slotId: slot.id, containerId: slot.containerId, via: who.via };
+    return { actor: who.actor, slotId: slot.id, ownerId: slot.ownerId, containerId: slot.containerId, via: who.via };
   } catch (err) {
     if (err instanceof BerthError) return refuse(err.code, err.message);
     throw err;

@@ -10,7 +10,8 @@ import { wsCloseCode } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER, acceptRequestId } from "@/server/request-meta";
 import { runtime as defaultRuntime, type WorkspaceRuntime } from "@/server/runtime";
-import { heartbeat } from "@/server/services/slots/slot-queries";
+import { touchSlot } from "@/server/services/slots/slot-queries";
+import { attachmentLedger } from "./terminal-ledger";
 import { authorizeTerminal, terminalSlotId, type TerminalRefusal, type TerminalTarget } from "./terminal-auth";
 import { TerminalSession } from "./terminal-session";
 
@@ -64,7 +65,8 @@ export function createTerminalBroker(opts: TerminalBrokerOptions = {}): Terminal
   }, KEEPALIVE_MS);
   keepalive.unref();
 
-  const touch = (target: TerminalTarget) => heartbeat({ actor: target.actor, meta: { ip: null, requestId: "terminal", userAgent: null } }, target.slotId);
+  // Ownership was checked when the socket was authorized: a plain activity mark is enough.
+  const touch = (target: TerminalTarget) => touchSlot(target.slotId);
 
   function refuse(ws: WebSocket, refusal: TerminalRefusal): void {
     const message: TerminalServerMessage = { type: "error", code: refusal.code, message: refusal.reason };
@@ -100,7 +102,7 @@ export function createTerminalBroker(opts: TerminalBrokerOptions = {}): Terminal
     }
     accept(req, socket, head, (ws) => {
       if (closing) return refuse(ws, { code: "RUNTIME_UNAVAILABLE", closeCode: TERMINAL_CLOSE.goingAway, reason: "Berth is shutting down; reconnect in a moment." });
-      const session = new TerminalSession(ws, result, { session: query.session, cols: query.cols, rows: query.rows }, { runtime, log, touch });
+      const session = new TerminalSession(ws, result, { session: query.session, cols: query.cols, rows: query.rows }, { runtime, log, touch, ledger: attachmentLedger });
       sessions.add(session);
       ws.once("close", () => void session.end(TERMINAL_CLOSE.normal, "").finally(() => sessions.delete(session)));
     });

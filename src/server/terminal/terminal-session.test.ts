@@ -5,6 +5,7 @@ import { Duplex } from "node:stream";
 import pino from "pino";
 import { describe, expect, it, vi } from "vitest";
 import type { WebSocket } from "ws";
+import { BerthError } from "@/server/errors";
 import type { TerminalOptions, TerminalProcess, WorkspaceRuntime } from "@/server/runtime/types";
 import { HIGH_WATER_BYTES, LOW_WATER_BYTES, TerminalSession } from "./terminal-session";
 
@@ -41,7 +42,7 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setup() {
+function setup(environment: () => Promise<Record<string, string>> = async () => ({ API_TOKEN: "from-secrets" })) {
   const input: Buffer[] = [];
   const stream = new Duplex({
     read() {},
@@ -62,8 +63,8 @@ function setup() {
   } as unknown as WorkspaceRuntime;
   const ws = new FakeSocket();
   const touch = vi.fn(async () => undefined);
-  const target = { actor: { id: "usr_1", email: "a@example.com", role: "user" as const }, slotId: "slt_1", containerId: "c1", via: "ticket" as const };
-  const session = new TerminalSession(ws as unknown as WebSocket, target, { session: "main", cols: 100, rows: 30 }, { runtime: () => rt, log: pino({ level: "silent" }), touch });
+  const target = { actor: { id: "usr_1", email: "a@example.com", role: "user" as const }, slotId: "slt_1", ownerId: "usr_1", containerId: "c1", via: "ticket" as const };
+  const session = new TerminalSession(ws as unknown as WebSocket, target, { session: "main", cols: 100, rows: 30 }, { runtime: () => rt, log: pino({ level: "silent" }), touch, environment });
   return { session, ws, stream, input, proc, rt, opened, touch, exit: (code: number) => exit(code) };
 }
 
@@ -89,7 +90,7 @@ describe("TerminalSession", () => {
     const { session, ws, input, proc, opened, touch } = setup();
     ws.emit("message", Buffer.from("early"), true);
     await session.ready;
-    expect(opened[0]).toMatchObject({ session: "main", cols: 100, rows: 30, user: "1000:1000" });
+    expect(opened[0]).toMatchObject({ session: "main", cols: 100, rows: 30, user: "1000:1000", env: { API_TOKEN: "from-secrets" } });
     ws.emit("message", Buffer.from("ls\r"), true);
     expect(Buffer.concat(input).toString()).toBe("earlyls\r");
     ws.emit("message", Buffer.from(JSON.stringify({ type: "resize", cols: 120, rows: 40 })), false);
@@ -111,5 +112,16 @@ describe("TerminalSession", () => {
     b.ws.close(1000);
     await b.session.end(1000, "");
     expect(b.rt.killByMarker).toHaveBeenCalledWith("c1", expect.stringMatching(/^term_[a-z0-9]+$/));
+  });
+
+  it("refuses with the service's words, and opens nothing, when the slot's secrets cannot be read", async () => {
+    const { session, ws, rt } = setup(async () => {
+      throw new BerthError("CONFLICT", "The variable API_TOKEN could not be decrypted (the encryption key was changed without a rotation?). Set it again or delete it.");
+    });
+    await session.ready;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rt.openTerminal).not.toHaveBeenCalled();
+    expect(ws.sent).toContainEqual(expect.stringContaining('"code":"CONFLICT"'));
+    expect(ws.closedWith).toBe(4409);
   });
 });

@@ -5,7 +5,9 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { TERMINAL_CLOSE, TerminalClientMessage, type TerminalServerMessage } from "@/lib/schemas/terminal";
+import { BerthError, wsCloseCode } from "@/server/errors";
 import { newId } from "@/server/ids";
+import { secretEnvironment } from "@/server/services/secrets/slot-environment";
 import { RuntimeOperationError, SLOT_EXEC_USER, type TerminalProcess, type WorkspaceRuntime } from "@/server/runtime/types";
 import type { TerminalTarget } from "./terminal-auth";
 
@@ -26,6 +28,18 @@ export type TerminalSessionDeps = {
   log: Logger;
   /** Marks the slot active (terminal input counts as activity). */
   touch: (target: TerminalTarget) => Promise<unknown>;
+  /** Records each attachment while its socket is open, so one a dead Berth leaves is found and ended. */
+  ledger?: AttachmentLedger;
+  /** The slot's secrets as environment variables, read fresh at each open (default: from the database). */
+  environment?: (target: TerminalTarget) => Promise<Record<string, string>>;
+};
+
+// The slot owner's secrets (stored under the owner), whoever opens the terminal.
+const slotSecrets = (target: TerminalTarget) => secretEnvironment(target.ownerId, target.slotId);
+
+export type AttachmentLedger = {
+  opened(marker: string, slotId: string): Promise<unknown>;
+  closed(marker: string): Promise<unknown>;
 };
 
 export class TerminalSession {
@@ -72,12 +86,18 @@ export class TerminalSession {
         .runtime()
         .killByMarker(this.target.containerId, this.marker)
         .catch((err: unknown) => this.log.warn({ err }, "terminal: could not kill the attachment of a closed socket"));
+      await this.deps.ledger?.closed(this.marker).catch((err: unknown) => this.log.warn({ err }, "terminal: could not forget a closed attachment"));
     });
     return this.ended;
   }
 
   private async attach(): Promise<void> {
-    const proc = await this.deps.runtime().openTerminal(this.target.containerId, { ...this.opts, user: SLOT_EXEC_USER, marker: this.marker });
+    // The secrets first: a refusal there leaves no attachment (and no ledger row) behind.
+    const env = await (this.deps.environment ?? slotSecrets)(this.target);
+    // Recorded alongside the open (a row is written long before the engine has made the exec).
+    const recorded = this.deps.ledger?.opened(this.marker, this.target.slotId).catch((err: unknown) => this.log.warn({ err }, "terminal: could not record the attachment"));
+    const proc = await this.deps.runtime().openTerminal(this.target.containerId, { ...this.opts, env, user: SLOT_EXEC_USER, marker: this.marker });
+    await recorded;
     this.proc = proc;
     if (this.ended) return; // the socket went while the exec opened: end() kills it
     this.pipeOutput(proc.stream);
@@ -157,6 +177,13 @@ export class TerminalSession {
   }
 
   private failed(err: unknown): void {
+    // A refusal with words for the person (e.g. a secret that cannot be decrypted).
+    if (err instanceof BerthError) {
+      this.send({ type: "error", code: err.code, message: err.message });
+      // A close reason is at most 123 bytes.
+      void this.end(wsCloseCode(err.code), err.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 120));
+      return;
+    }
     // The engine refusing an exec on this container means it stopped after the status check.
     const notRunning = err instanceof RuntimeOperationError && (err.status === 409 || /not running|is paused|stopped/i.test(err.message));
     if (notRunning) {

@@ -10,6 +10,8 @@ import { useTheme } from "next-themes";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { DEFAULT_PREFERENCES, type Preferences } from "@/lib/schemas/preferences";
+import { usePreferences } from "@/components/account/use-preferences";
 import { backoffMs, describeClose, terminalTheme, type ConnectionState } from "./terminal-protocol";
 
 type Props = { slotId: string; session?: string };
@@ -24,6 +26,10 @@ export function SlotTerminal({ slotId, session = "main" }: Props) {
   const [fullScreen, setFullScreen] = useState(false);
   const [query, setQuery] = useState("");
   const { resolvedTheme } = useTheme();
+  // The person's terminal font and size (Preferences), applied live when they change.
+  const prefs = usePreferences();
+  const font = useRef<Pick<Preferences, "terminalFontFamily" | "terminalFontSize">>(DEFAULT_PREFERENCES);
+  const refit = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     let disposed = false;
@@ -44,8 +50,8 @@ export function SlotTerminal({ slotId, session = "main" }: Props) {
       const t = new Terminal({
         allowProposedApi: true,
         cursorBlink: true,
-        fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace",
-        fontSize: 13,
+        fontFamily: fontStack(font.current.terminalFontFamily),
+        fontSize: font.current.terminalFontSize,
         scrollback: 5000,
         theme: terminalTheme(document.documentElement.classList.contains("dark")),
       });
@@ -82,13 +88,14 @@ export function SlotTerminal({ slotId, session = "main" }: Props) {
       t.onData((data) => send(encoder.encode(data)));
       t.onBinary((data) => send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
       t.onResize(({ cols, rows }) => send(JSON.stringify({ type: "resize", cols, rows })));
-      observer = new ResizeObserver(() => {
+      refit.current = () => {
         try {
           fit.fit();
         } catch {
           // Not laid out yet.
         }
-      });
+      };
+      observer = new ResizeObserver(() => refit.current());
       observer.observe(host.current);
 
       const connect = async () => {
@@ -179,6 +186,18 @@ export function SlotTerminal({ slotId, session = "main" }: Props) {
     if (term.current) term.current.options.theme = terminalTheme(resolvedTheme === "dark");
   }, [resolvedTheme]);
 
+  const fontFamily = prefs.data?.terminalFontFamily;
+  const fontSize = prefs.data?.terminalFontSize;
+  useEffect(() => {
+    if (!fontFamily || !fontSize) return;
+    font.current = { terminalFontFamily: fontFamily, terminalFontSize: fontSize }; // for a terminal made later
+    const t = term.current;
+    if (!t) return;
+    t.options.fontFamily = fontStack(fontFamily);
+    t.options.fontSize = fontSize;
+    refit.current();
+  }, [fontFamily, fontSize]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape" && fullScreen) setFullScreen(false);
@@ -248,4 +267,11 @@ function StatusLine({ state }: { state: ConnectionState }) {
       {text}
     </p>
   );
+}
+
+const MONOSPACE = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
+
+/** A chosen font first, then the system's monospace fonts for whatever it lacks. */
+function fontStack(family: Preferences["terminalFontFamily"]): string {
+  return family === "System monospace" ? MONOSPACE : `'${family}', ${MONOSPACE}`;
 }

@@ -1,82 +1,73 @@
 "use client";
 // /slots/{id}/terminal: the slot's shell in the page, or what to do when it is not running.
-import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft, Plus, TerminalSquare, X } from "lucide-react";
+import { Plus, TerminalSquare, X } from "lucide-react";
 import { useState } from "react";
-import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
-import { ErrorState } from "@/components/error-state";
-import { PageHeader } from "@/components/shell/page-header";
 import { Button } from "@/components/ui/button";
-import { Skeleton } from "@/components/ui/skeleton";
-import { errorMessage, useTRPC } from "@/lib/trpc/react";
 import { SlotActions } from "../slot-actions";
-import { SlotStatusBadge, slotRefetchInterval, TRANSITIONAL } from "../slot-status-badge";
+import { SlotStatusBadge, TRANSITIONAL } from "../slot-status-badge";
+import { SlotSubpage } from "../slot-subpage";
 import { SlotTerminal } from "./slot-terminal";
 
 export function TerminalPage({ id }: { id: string }) {
-  const trpc = useTRPC();
   // Each tab is its own tmux session in the slot; switching tabs reconnects to it (its screen is kept).
   const [sessions, setSessions] = useState<string[]>(["main"]);
   const [active, setActive] = useState("main");
-  const slot = useQuery(trpc.slots.get.queryOptions({ id }, { refetchInterval: slotRefetchInterval }));
-  if (slot.isPending) return <Skeleton className="h-96 w-full" />;
-  if (slot.isError) return <ErrorState title="This slot cannot be shown" message={errorMessage(slot.error)} />;
-  const s = slot.data;
   return (
-    <>
-      <Button asChild variant="ghost" size="sm" className="mb-2 -ml-2">
-        <Link href={`/slots/${s.id}`}>
-          <ArrowLeft /> {s.name}
-        </Link>
-      </Button>
-      <PageHeader title={`Terminal · ${s.name}`} description="A shell in the slot that keeps running when you close the page; reconnecting brings back the same screen." actions={<SlotStatusBadge status={s.status} />} />
-      {s.status === "running" ? (
-        <div className="grid gap-2">
-          <div className="flex flex-wrap items-center gap-1" role="tablist" aria-label="Terminals">
-            {sessions.map((name, i) => (
-              <div key={name} className={`flex items-center rounded-md border text-sm ${name === active ? "bg-secondary" : ""}`}>
-                <button type="button" role="tab" aria-selected={name === active} className="px-3 py-1" onClick={() => setActive(name)}>
-                  Terminal {i + 1}
-                </button>
-                {name !== "main" ? (
-                  <button
-                    type="button"
-                    aria-label={`Close terminal ${i + 1} tab`}
-                    title="Close the tab (its shell keeps running in the slot)"
-                    className="pr-2 text-muted-foreground hover:text-foreground"
-                    onClick={() => {
-                      setSessions((all) => all.filter((n) => n !== name));
-                      if (active === name) setActive("main");
-                    }}
-                  >
-                    <X className="size-3.5" />
-                  </button>
-                ) : null}
+    <SlotSubpage
+      id={id}
+      title="Terminal"
+      description="A shell in the slot that keeps running when you close the page; reconnecting brings back the same screen."
+      actions={(s) => <SlotStatusBadge status={s.status} />}
+    >
+      {(s) =>
+        s.status === "running" ? (
+            <div className="grid gap-2">
+              <div className="flex flex-wrap items-center gap-1" role="tablist" aria-label="Terminals">
+                {sessions.map((name, i) => (
+                  <div key={name} className={`flex items-center rounded-md border text-sm ${name === active ? "bg-secondary" : ""}`}>
+                    <button type="button" role="tab" aria-selected={name === active} className="px-3 py-1" onClick={() => setActive(name)}>
+                      Terminal {i + 1}
+                    </button>
+                    {name !== "main" ? (
+                      <button
+                        type="button"
+                        aria-label={`Close terminal ${i + 1} tab`}
+                        title="Close the tab (its shell keeps running in the slot)"
+                        className="pr-2 text-muted-foreground hover:text-foreground"
+                        onClick={() => {
+                          setSessions((all) => all.filter((n) => n !== name));
+                          if (active === name) setActive("main");
+                        }}
+                      >
+                        <X className="size-3.5" />
+                      </button>
+                    ) : null}
+                  </div>
+                ))}
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => {
+                    const name = `t${Date.now().toString(36)}`;
+                    setSessions((all) => [...all, name]);
+                    setActive(name);
+                  }}
+                >
+                  <Plus /> New terminal
+                </Button>
               </div>
-            ))}
-            <Button
-              size="sm"
-              variant="ghost"
-              onClick={() => {
-                const name = `t${Date.now().toString(36)}`;
-                setSessions((all) => [...all, name]);
-                setActive(name);
-              }}
-            >
-              <Plus /> New terminal
-            </Button>
-          </div>
-          <SlotTerminal key={active} slotId={s.id} session={active} />
-        </div>
-      ) : (
-        <EmptyState
-          icon={TerminalSquare}
-          title={TRANSITIONAL.includes(s.status) ? `The slot is ${s.status}…` : "The slot is not running"}
-          description="Start it to open its terminal."
-          action={<SlotActions slot={s} />}
-        />
-      )}
-    </>
+              <SlotTerminal key={active} slotId={s.id} session={active} />
+            </div>
+        ) : (
+            <EmptyState
+              icon={TerminalSquare}
+              title={TRANSITIONAL.includes(s.status) ? `The slot is ${s.status}…` : "The slot is not running"}
+              description="Start it to open its terminal."
+              action={<SlotActions slot={s} />}
+            />
+        )
+      }
+    </SlotSubpage>
   );
 }

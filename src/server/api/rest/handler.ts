@@ -1,39 +1,22 @@
 // /api/v1: the REST adapter (trpc-to-openapi) wrapped so that every answer follows API.md —
 // request id on every response, 413 before an oversized body is read, 400 for malformed JSON,
 // 404 for unknown routes, and errors always as { error: { code, message, details, requestId } }.
+// Every call to a route is counted against the caller's rate limit (server/rate-limit) before its
+// body is read: 429 RATE_LIMITED with Retry-After once used up, RateLimit-* headers on every answer.
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { env } from "@/server/env";
 import { ERROR_CODES, errorCodeList, type ErrorCode } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { AUTH_PROCEDURES, applyRateLimitHeaders, consumeRateLimit, rateLimitedError, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/server/request-meta";
 import { appRouter } from "../root";
 import { createContextFromRequest, type Context } from "../trpc";
 import { errorResponse } from "./error-response";
-import { methodsFor } from "./routes";
+import { BodyTooLarge, readCappedBody } from "./plain-route";
+import { methodsFor, restRoutes } from "./routes";
 
 export const REST_BASE = "/api/v1";
 
-class BodyTooLarge extends Error {}
-
-async function readBody(req: Request, max: number): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > max) throw new BodyTooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 type ErrorShape = { message?: string; data?: { code?: string; message?: string; httpStatus?: number; details?: Record<string, unknown> | null; retryAfter?: number | null } };
 
@@ -41,7 +24,19 @@ function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === "string" && (errorCodeList as string[]).includes(code);
 }
 
+/** The procedure a route serves (the routes list is built once), e.g. "POST /auth/token" → "auth.token". */
+function procedureAt(method: string, path: string): string | undefined {
+  return restRoutes().find((r) => r.method === method && r.regex.test(path))?.procedure;
+}
+
 export async function handleRest(incoming: Request): Promise<Response> {
+  // Whatever the answer (success, 4xx, 429, 500), it carries the count's RateLimit-* headers.
+  const counted: { limit: RateLimitOutcome | null } = { limit: null };
+  const res = await answer(incoming, counted);
+  return applyRateLimitHeaders(res, counted.limit);
+}
+
+async function answer(incoming: Request, counted: { limit: RateLimitOutcome | null }): Promise<Response> {
   const requestId = acceptRequestId(incoming.headers.get(REQUEST_ID_HEADER));
   try {
     const url = new URL(incoming.url);
@@ -57,9 +52,18 @@ export async function handleRest(incoming: Request): Promise<Response> {
 
     const headers = new Headers(incoming.headers);
     headers.set(REQUEST_ID_HEADER, requestId);
+    // Who calls, then the count, before the body is read: counting adds one upsert to the credential
+    // check, and nothing once the budget is used up (rate-limit.ts then answers from memory).
+    const context: Context = await createContextFromRequest({ headers, signal: incoming.signal });
+    const limit = await consumeRateLimit({ actor: context.actor, ip: context.meta.ip, auth: AUTH_PROCEDURES.has(procedureAt(method, path) ?? "") });
+    counted.limit = limit;
+    if (limit?.limited) {
+      const err = rateLimitedError(limit);
+      return errorResponse(requestId, err.code, err.message, { details: err.details, retryAfter: err.retryAfter });
+    }
     let body: string | undefined;
     if (method !== "GET" && method !== "HEAD" && method !== "DELETE") {
-      body = await readBody(incoming, env().BERTH_MAX_BODY_BYTES);
+      body = await readCappedBody(incoming, env().BERTH_MAX_BODY_BYTES);
       const type = headers.get("content-type") ?? "";
       if (body.trim() === "") {
         body = "{}";
@@ -67,26 +71,26 @@ export async function handleRest(incoming: Request): Promise<Response> {
       } else if (!type.toLowerCase().startsWith("application/json")) {
         return errorResponse(requestId, "VALIDATION_ERROR", "Send the request body as JSON with Content-Type: application/json.", { details: { contentType: type || null } });
       }
+      let parsed: unknown;
       try {
-        JSON.parse(body);
+        parsed = JSON.parse(body);
       } catch (err) {
         return errorResponse(requestId, "VALIDATION_ERROR", `The request body is not valid JSON (${(err as Error).message}).`);
+      }
+      // Every body of this API is an object: an array or a bare value would be taken as "no fields".
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return errorResponse(requestId, "VALIDATION_ERROR", "The request body must be a JSON object, e.g. {\"name\": \"…\"}.");
       }
     }
     // The client's signal carries over: a caller that goes away cancels what waits for it (a running command).
     const req = new Request(incoming.url, { method, headers, body, signal: incoming.signal });
 
-    let context: Context | undefined;
     const res = await createOpenApiFetchHandler({
       endpoint: REST_BASE,
       router: appRouter,
       req,
-      createContext: async ({ req: r }: { req: Request }) => {
-        context = await createContextFromRequest(r);
-        return context;
-      },
-      responseMeta: ({ errors }: { errors: unknown[] }) =>
-        errors.length === 0 && context ? { status: context.response.status, headers: context.response.headers } : {},
+      createContext: () => Promise.resolve(context),
+      responseMeta: ({ errors }: { errors: unknown[] }) => (errors.length === 0 ? { status: context.response.status, headers: context.response.headers } : {}),
       onError: ({ error, path: proc }: { error: { code: string; cause?: unknown }; path?: string }) => {
         // Errors inside a procedure are logged by the mapErrors middleware; these come from the adapter.
         if (error.code === "INTERNAL_SERVER_ERROR" && !proc) logger().error({ err: error.cause ?? error, procedure: proc, requestId }, "REST request failed");

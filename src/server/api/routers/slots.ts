@@ -10,6 +10,8 @@ import { waitUntilSettled } from "@/server/services/slots/slot-waits";
 import { updateSlot } from "@/server/services/slots/update-slot";
 import { createTRPCRouter, protectedProcedure, serviceContext, writerProcedure, type Context } from "../trpc";
 import { slotExecProcedures } from "./slot-exec";
+import { slotFilesProcedures } from "./slot-files";
+import { slotSecretsProcedures } from "./slot-secrets";
 import { terminalTicket } from "./terminal";
 
 const tags = ["slots"];
@@ -110,6 +112,8 @@ export const slotsRouter = createTRPCRouter({
   metricsLive: protectedProcedure.input(SlotId).subscription(({ ctx, input, signal }) => liveMetrics(serviceContext(ctx), input.id, signal)),
 
   ...slotExecProcedures,
+  ...slotFilesProcedures,
+  ...slotSecretsProcedures,
 
   terminalTicket,
 });

@@ -4,3 +4,6 @@ export * from "./audit";
 export * from "./slots";
 export * from "./metrics";
 export * from "./terminal";
+export * from "./processes";
+export * from "./secrets";
+export * from "./webhooks";

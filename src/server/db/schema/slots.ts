@@ -17,10 +17,16 @@ export const plans = pgTable("plans", {
   memoryMiB: integer("memory_mib").notNull(),
   diskMiB: integer("disk_mib").notNull(),
   pids: integer("pids").notNull().default(512),
+  /** The largest single file a user may upload into a slot. */
+  maxFileMiB: integer("max_file_mib").notNull().default(100),
+  /** Uploads across all of a user's slots: the homes' used space may not pass this through uploads. */
+  filesQuotaMiB: integer("files_quota_mib").notNull().default(1024),
   idleTimeoutMinutes: integer("idle_timeout_minutes").notNull(),
   maxUptimeMinutes: integer("max_uptime_minutes"),
   /** Price of one running slot-hour, in cents (billing comes later). */
   pricePerHourCents: integer("price_per_hour_cents").notNull().default(0),
+  /** API requests per minute for each of the plan's users (all their keys and tokens together). */
+  requestsPerMinute: integer("requests_per_minute").notNull().default(600),
   isDefault: boolean("is_default").notNull().default(false),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -53,8 +53,29 @@ export const slotExecs = pgTable(
     durationMs: integer("duration_ms"),
     /** The environment marker the process tree carries, so cancel/timeout can find and kill it. */
     marker: text("marker").notNull(),
+    /** The Berth process following it (null on rows from before process leases). */
+    processId: text("process_id"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [index("slot_execs_slot_idx").on(t.slotId, t.createdAt), index("slot_execs_status_idx").on(t.status)],
+);
+
+/**
+ * A terminal attachment (the tmux client behind one socket) while its socket is open. The row goes
+ * when the socket closes; one left behind by a dead process is how the sweep finds a client nobody
+ * will kill (Docker never ends an exec on its own).
+ */
+export const terminalAttachments = pgTable(
+  "terminal_attachments",
+  {
+    marker: text("marker").primaryKey(),
+    slotId: text("slot_id")
+      .notNull()
+      .references(() => slots.id, { onDelete: "cascade" }),
+    /** The berth_processes row of the process holding the socket (no foreign key: a lease outlives nothing). */
+    processId: text("process_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("terminal_attachments_process_idx").on(t.processId)],
 );

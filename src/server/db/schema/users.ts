@@ -14,6 +14,16 @@ export type LimitOverrides = {
   memoryMiB?: number;
   diskMiB?: number;
   pids?: number;
+  maxFileMiB?: number;
+  filesQuotaMiB?: number;
+};
+
+/** Per-user dashboard preferences (applied live; none of them is a secret). */
+export type UserPreferences = {
+  theme?: "light" | "dark" | "system";
+  terminalFontFamily?: string;
+  terminalFontSize?: number;
+  defaultTemplateId?: string;
 };
 
 export const users = pgTable(
@@ -27,6 +37,7 @@ export const users = pgTable(
     status: text("status", { enum: userStatuses }).notNull().default("active"),
     plan: text("plan"),
     limits: jsonb("limits").$type<LimitOverrides>().notNull().default({}),
+    preferences: jsonb("preferences").$type<UserPreferences>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),

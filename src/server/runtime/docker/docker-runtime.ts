@@ -31,6 +31,7 @@ import {
   type DockerEndpointOptions,
 } from "./docker-client";
 import { killByMarker, startExec } from "./docker-exec";
+import { DockerFiles } from "./docker-files";
 import { openTerminal } from "./docker-tty";
 import { DockerLogDemuxer } from "./docker-logs";
 import {
@@ -66,6 +67,8 @@ export class DockerRuntime implements WorkspaceRuntime {
   private readonly logger: RuntimeLogger | undefined;
   private network: Promise<string> | undefined;
   private readonly homes: SlotHomes;
+  /** Files in slots' homes (docker-files.ts). */
+  readonly files: DockerFiles;
   /** Container id → slot id (both fixed for a container's life), so start and stats need not inspect each time. */
   private readonly slotOfContainer = new Map<string, string>();
 
@@ -76,6 +79,7 @@ export class DockerRuntime implements WorkspaceRuntime {
     this.logger = opts.logger;
     const disks = new HomeDisks({ dir: opts.homeDisksDir ?? (() => path.join(env().dataDir, "homes")) });
     this.homes = new SlotHomes(this.docker, this.endpoint, disks, this.logger);
+    this.files = new DockerFiles(this.docker, this.endpoint, this.homes, this.logger);
   }
 
   async capabilities(): Promise<RuntimeCapabilities> {
@@ -204,7 +208,10 @@ export class DockerRuntime implements WorkspaceRuntime {
       }
     }
     this.slotOfContainer.delete(containerId);
-    if (opts.withHome) await this.homes.remove(opts.slotId);
+    if (opts.withHome) {
+      await this.files.dropHelpers(opts.slotId); // a file helper would hold the home "in use"
+      await this.homes.remove(opts.slotId);
+    }
   }
 
   async listHomes(): Promise<HomeInfo[]> {
@@ -217,6 +224,7 @@ export class DockerRuntime implements WorkspaceRuntime {
     if (container) {
       throw new RuntimeOperationError(`The home of slot ${slotId} still belongs to a container (${container.Id.slice(0, 12)}); remove that first.`, { status: 409 });
     }
+    await this.files.dropHelpers(slotId);
     await this.homes.remove(slotId);
   }
 
@@ -244,6 +252,8 @@ export class DockerRuntime implements WorkspaceRuntime {
     // Disk: the home's disk changes size, not the engine. Planned first, so a refused size (files
     // that would not fit, no room on the host) changes nothing at all.
     const slotId = raw.Config?.Labels?.[LABELS.slot];
+    // An offline resize unmounts the disk: a file helper must not hold it.
+    if (slotId) await this.files.dropHelpers(slotId);
     const disk = slotId ? await this.homes.disks.planResize(slotId, resources.diskMiB, { inUse: raw.State?.Running === true }) : null;
     const engine = await this.updateEngineLimits(containerId, resources);
     const diskApplied = disk ? await this.homes.disks.applyResize(disk) : "none";

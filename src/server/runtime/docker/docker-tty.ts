@@ -22,7 +22,8 @@ exec tmux -L "berth-$1" new-session -A -s "$1"
 `;
 
 export async function openTerminal(docker: Dockerode, endpoint: DockerEndpoint, containerId: string, opts: TerminalOptions): Promise<TerminalProcess> {
-  const env = [`TERM=${opts.term ?? "xterm-256color"}`, `${EXEC_MARKER_ENV}=${opts.marker}`];
+  // The marker last: nothing in opts.env can replace it.
+  const env = [...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`), `TERM=${opts.term ?? "xterm-256color"}`, `${EXEC_MARKER_ENV}=${opts.marker}`];
   const exec = await callEngine(endpoint, `open a terminal in ${containerId}`, (signal) =>
     docker.getContainer(containerId).exec(
       withSignal(

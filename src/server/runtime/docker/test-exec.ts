@@ -1,13 +1,15 @@
 // Tests only: run a shell command inside a slot's container as the slot user (what a person in
-// the terminal would do) and collect its exit code and output.
+// the terminal would do), or as another user (root, to plant canaries where the slot user cannot
+// write), and collect its exit code and output.
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
+import { SLOT_EXEC_USER } from "../types";
 
 export type ExecResult = { code: number; output: string; ms: number };
 
-export async function execInSlot(docker: Dockerode, containerId: string, script: string): Promise<ExecResult> {
+export async function execInSlot(docker: Dockerode, containerId: string, script: string, user: string = SLOT_EXEC_USER): Promise<ExecResult> {
   const started = performance.now();
-  const exec = await docker.getContainer(containerId).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true, User: "1000:1000" });
+  const exec = await docker.getContainer(containerId).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true, User: user });
   const stream = await exec.start({ hijack: true, stdin: false });
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
@@ -28,7 +30,7 @@ export async function execInSlot(docker: Dockerode, containerId: string, script:
 }
 
 /** The same, on the local engine (for tests outside src/server/runtime/, which may not import dockerode). */
-export async function execAsSlotUser(containerId: string, script: string): Promise<ExecResult> {
+export async function execAsSlotUser(containerId: string, script: string, user: string = SLOT_EXEC_USER): Promise<ExecResult> {
   const { default: Docker } = await import("dockerode");
-  return execInSlot(new Docker(), containerId, script);
+  return execInSlot(new Docker(), containerId, script, user);
 }

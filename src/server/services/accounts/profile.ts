@@ -6,16 +6,11 @@ import { users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { audited } from "../audit/audited";
-import type { Actor, ServiceContext } from "../context";
+import { requireActor, type ServiceContext } from "../context";
 import { revokeUserWebSessions } from "../sessions/web-sessions";
 import { revokeUserTokens } from "../tokens/token-pairs";
 import { limitsFor } from "../slots/plan-limits";
 import { meColumns, toMe, type MeRow } from "./user-view";
-
-function requireActor(ctx: ServiceContext): Actor {
-  if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
-  return ctx.actor;
-}
 
 /** The account as GET /me shows it: one more query, for the plan that applies. */
 async function describeMe(row: MeRow): Promise<Me> {

@@ -20,6 +20,15 @@ export const userColumns = {
 export const meColumns = {
   ...userColumns,
   hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
+  /**
+   * The API budget of the user's plan (or the default plan's), read with the credential check that
+   * selects these columns, so the rate limiter (server/rate-limit) needs no query of its own and a
+   * plan change applies from the next request. Two primary-key/default lookups on a small table.
+   */
+  requestsPerMinute: sql<number>`coalesce(
+    (select rp.requests_per_minute from plans rp where rp.id = ${users.plan}),
+    (select rp.requests_per_minute from plans rp where rp.is_default limit 1),
+    600)`.mapWith(Number),
 };
 
 type UserRow = {
@@ -48,7 +57,7 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export type MeRow = UserRow & { hasPassword: boolean };
+export type MeRow = UserRow & { hasPassword: boolean; requestsPerMinute: number };
 
 /** GET /me: the account with the plan and limits that apply to it (see slots/plan-limits.ts). */
 export function toMe(row: MeRow, applied: EffectiveLimits): Me {
@@ -66,6 +75,9 @@ export function toMe(row: MeRow, applied: EffectiveLimits): Me {
       pids: applied.pids,
       idleTimeoutMinutes: applied.idleTimeoutMinutes,
       maxUptimeMinutes: applied.maxUptimeMinutes,
+      maxFileMiB: applied.maxFileMiB,
+      filesQuotaMiB: applied.filesQuotaMiB,
+      requestsPerMinute: applied.requestsPerMinute,
     },
     limitOverrides: overrides,
     hasPassword: row.hasPassword,

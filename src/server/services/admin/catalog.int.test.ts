@@ -192,17 +192,23 @@ describe("templates", () => {
 describe("plans", () => {
   it("creates, reads, updates and lists plans, audited", async () => {
     const p = await api.admin.plans.create(smallPlan("starter", { pricePerHourCents: 2 }));
-    expect(p).toMatchObject({ id: "starter", maxSlots: 3, maxRunning: 1, pids: 512, maxUptimeMinutes: null, pricePerHourCents: 2, isDefault: false, users: 0 });
+    expect(p).toMatchObject({ id: "starter", maxSlots: 3, maxRunning: 1, pids: 512, maxUptimeMinutes: null, pricePerHourCents: 2, maxFileMiB: 100, filesQuotaMiB: 1024, requestsPerMinute: 600, isDefault: false, users: 0 });
     const updated = await api.admin.plans.update({ id: "starter", maxSlots: 5, maxRunning: 2, maxUptimeMinutes: 60 });
     expect(updated).toMatchObject({ maxSlots: 5, maxRunning: 2, maxUptimeMinutes: 60 });
+    expect(await api.admin.plans.update({ id: "starter", maxFileMiB: 20, filesQuotaMiB: 300 })).toMatchObject({ maxFileMiB: 20, filesQuotaMiB: 300 });
+    expect(await api.admin.plans.update({ id: "starter", requestsPerMinute: 90 })).toMatchObject({ requestsPerMinute: 90 });
     expect((await api.admin.plans.list()).data.map((x) => x.id)).toEqual(expect.arrayContaining(["free", "pro", "team", "starter"]));
-    expect((await listPlans()).data.map((x) => x.id)).toContain("starter");
-    expect(await auditRows("admin.plan.update", "starter")).toEqual([expect.objectContaining({ outcome: "success", details: { maxSlots: 5, maxRunning: 2, maxUptimeMinutes: 60 } })]);
+    expect((await listPlans()).data.find((x) => x.id === "starter")).toMatchObject({ requestsPerMinute: 90 });
+    expect(await auditRows("admin.plan.update", "starter")).toEqual([
+      expect.objectContaining({ outcome: "success", details: { maxSlots: 5, maxRunning: 2, maxUptimeMinutes: 60 } }),
+      expect.objectContaining({ details: { maxFileMiB: 20, filesQuotaMiB: 300 } }),
+      expect.objectContaining({ details: { requestsPerMinute: 90 } }),
+    ]);
   });
 
   it("validates numbers and refuses a taken id", async () => {
     expect((await failure(api.admin.plans.create(smallPlan("starter")))).code).toBe("CONFLICT");
-    for (const bad of [{ maxSlots: 0 }, { maxSlots: -1 }, { cpuMillicores: 10 }, { memoryMiB: 1e12 }, { idleTimeoutMinutes: 0 }, { pricePerHourCents: -5 }, { maxSlots: 1.5 }, { id: "Bad Id" }]) {
+    for (const bad of [{ maxSlots: 0 }, { maxSlots: -1 }, { cpuMillicores: 10 }, { memoryMiB: 1e12 }, { idleTimeoutMinutes: 0 }, { pricePerHourCents: -5 }, { maxSlots: 1.5 }, { maxFileMiB: 0 }, { filesQuotaMiB: -1 }, { maxFileMiB: "big" }, { requestsPerMinute: 0 }, { requestsPerMinute: 2.5 }, { id: "Bad Id" }]) {
       const err = await failure(api.admin.plans.create(smallPlan("valid-id", bad) as never));
       expect(err.code, JSON.stringify(bad)).toBe("VALIDATION_ERROR");
     }
@@ -251,9 +257,11 @@ describe("a user's plan and limit overrides", () => {
     expect(await me.get()).toMatchObject({
       plan: "free",
       planAssigned: false,
-      limits: { slots: 2, maxRunning: 1, cpuMillicores: 1000, memoryMiB: 1024, diskMiB: 2048, pids: 256, idleTimeoutMinutes: 30, maxUptimeMinutes: 480 },
+      limits: { slots: 2, maxRunning: 1, cpuMillicores: 1000, memoryMiB: 1024, diskMiB: 2048, pids: 256, idleTimeoutMinutes: 30, maxUptimeMinutes: 480, maxFileMiB: 100, filesQuotaMiB: 1024, requestsPerMinute: 600 },
       limitOverrides: {},
     });
+    await api.admin.users.update({ id: user.id, limits: { maxFileMiB: 5, filesQuotaMiB: 50 } });
+    expect(await (await callerFor(user)).caller.me.get()).toMatchObject({ limits: { maxFileMiB: 5, filesQuotaMiB: 50 }, limitOverrides: { maxFileMiB: 5, filesQuotaMiB: 50 } });
     await api.admin.users.update({ id: user.id, plan: "pro", limits: { maxRunning: 7, memoryMiB: 512 } });
     // A fresh caller: the profile is read with the credential.
     const after = await (await callerFor(user)).caller.me.get();

@@ -6,6 +6,7 @@ import { BerthError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import { logger } from "@/server/logger";
 import type { ServiceContext } from "../context";
+import { emitQuotaExceeded } from "../events/sources";
 
 export type AuditRecord = {
   action: string;
@@ -54,14 +55,47 @@ export async function audited<T>(
       return result;
     });
   } catch (err) {
-    const outcome: AuditOutcome =
-      err instanceof BerthError && (err.code === "FORBIDDEN" || err.code === "UNAUTHORIZED" || err.code === "NOT_FOUND")
-        ? "denied"
-        : "failure";
-    const details = { ...record.details, error: err instanceof BerthError ? err.code : "INTERNAL" };
-    await writeAudit(db(), ctx, { ...record, details }, outcome).catch((auditErr: unknown) => {
-      logger().error({ err: auditErr, action: record.action, requestId: ctx.meta.requestId }, "could not write the audit row of a failed action");
-    });
+    await auditFailure(ctx, record, err);
     throw err;
   }
+}
+
+/**
+ * For a change outside the database (files in a slot): runs it, then writes its audit row, success
+ * or not. There is no transaction to share, so the row follows the effect.
+ */
+export async function auditedEffect<T>(ctx: ServiceContext, record: AuditRecord, fn: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    await auditFailure(ctx, record, err);
+    throw err;
+  }
+  await writeAudit(db(), ctx, record, "success").catch((auditErr: unknown) => {
+    logger().error({ err: auditErr, action: record.action, requestId: ctx.meta.requestId }, "could not write the audit row of an action");
+  });
+  return result;
+}
+
+/**
+ * The attempt, written on its own: `denied` when it was not allowed, `failure` otherwise. A
+ * QUOTA_EXCEEDED refusal is also announced (quota.exceeded, the feed and webhooks), with its audit
+ * row in one small transaction: every such refusal passes through here.
+ */
+async function auditFailure(ctx: ServiceContext, record: AuditRecord, err: unknown): Promise<void> {
+  const outcome: AuditOutcome =
+    err instanceof BerthError && (err.code === "FORBIDDEN" || err.code === "UNAUTHORIZED" || err.code === "NOT_FOUND") ? "denied" : "failure";
+  const details = { ...record.details, error: err instanceof BerthError ? err.code : "INTERNAL" };
+  const actor = record.actor !== undefined ? record.actor : ctx.actor;
+  const write =
+    err instanceof BerthError && err.code === "QUOTA_EXCEEDED" && actor
+      ? db().transaction(async (tx) => {
+          await writeAudit(tx, ctx, { ...record, details }, outcome);
+          await emitQuotaExceeded(tx, actor.id, err, record.action);
+        })
+      : writeAudit(db(), ctx, { ...record, details }, outcome);
+  await write.catch((auditErr: unknown) => {
+    logger().error({ err: auditErr, action: record.action, requestId: ctx.meta.requestId }, "could not write the audit row of a failed action");
+  });
 }

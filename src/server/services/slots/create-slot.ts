@@ -6,7 +6,7 @@ import { slots, templates, users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import { audited } from "../audit/audited";
-import type { Actor, ServiceContext } from "../context";
+import { requireWriter, type ServiceContext } from "../context";
 import { assertWithinPlan, effectiveLimits, limitOwner } from "./plan-limits";
 import { assertRuntimeReachable } from "./runtime-errors";
 import { toSlot } from "./slot-view";
@@ -17,12 +17,6 @@ export type CreateSlotArgs = {
   templateId?: string;
   resources?: Partial<{ cpuMillicores: number; memoryMiB: number; diskMiB: number }>;
 };
-
-export function requireWriter(ctx: ServiceContext): Actor {
-  if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
-  if (ctx.actor.role === "readonly") throw new BerthError("FORBIDDEN", "Read-only accounts cannot change slots.");
-  return ctx.actor;
-}
 
 export async function createSlot(ctx: ServiceContext, args: CreateSlotArgs): Promise<Slot> {
   const actor = requireWriter(ctx);
@@ -64,7 +58,7 @@ export async function createSlot(ctx: ServiceContext, args: CreateSlotArgs): Pro
       .insert(slots)
       .values({ id, ownerId: actor.id, templateId: template.id, name: args.name, status: "creating", ...resources, pids: limits.pids })
       .returning();
-    await recordEvent(tx, { slotId: id, type: "slot.created", toStatus: "creating", actorId: actor.id, details: { template: template.slug, ...resources } });
+    await recordEvent(tx, { slotId: id, type: "slot.created", toStatus: "creating", actorId: actor.id, details: { template: template.slug, ...resources }, slot: row! });
     record.details = { name: args.name, template: template.slug, ...resources };
     return toSlot(row!);
   });

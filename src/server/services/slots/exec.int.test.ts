@@ -8,7 +8,7 @@ import { EXEC_OUTPUT_CAP_BYTES, type ExecStreamEvent } from "@/lib/schemas/exec"
 import { anonymousContext, callerFor, makeUser } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
-import { slotExecs, slots, templates, users } from "@/server/db/schema";
+import { berthProcesses, slotExecs, slots, templates, users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { runtime, SLOT_EXEC_USER } from "@/server/runtime";
 import { execAsSlotUser } from "@/server/runtime/docker/test-exec";
@@ -17,6 +17,7 @@ import { issueTokenPair } from "../tokens/token-pairs";
 import type { Actor } from "../context";
 import { createSlot } from "./create-slot";
 import { cancelSlotExec, getSlotExec, listSlotExecs, MAX_RUNNING_EXECS_PER_SLOT, runSlotExec, startSlotExec, sweepOrphanExecs } from "./exec";
+import { sweepDeadProcesses } from "./process-sweep";
 import { runSlotAction } from "./slot-actions";
 
 setupTestDatabase();
@@ -78,9 +79,26 @@ describe("running a command", () => {
     const sh = await runSlotExec(as(owner), { id: slotId, command: "echo $((1+2)); echo oops >&2; exit 7" });
     expect(sh).toMatchObject({ status: "exited", exitCode: 7, stdout: "3\n", stderr: "oops\n", shell: true });
 
-    const missing = await runSlotExec(as(owner), { id: slotId, command: ["no-such-program"] });
-    expect(missing.status).toBe("exited");
-    expect(missing.exitCode).toBeGreaterThanOrEqual(126);
+    // Through the shell a missing program is the shell's own answer…
+    const viaShell = await runSlotExec(as(owner), { id: slotId, command: "no-such-program" });
+    expect(viaShell).toMatchObject({ status: "exited", exitCode: 127 });
+    expect(viaShell.stderr).toContain("no-such-program");
+  });
+
+  it("says plainly when the engine cannot start the command: no such program, no such directory", async () => {
+    // …as argv the engine refuses it; the record says which, not runc's "OCI runtime exec failed".
+    const missing = await runSlotExec(as(owner), { id: slotId, command: ["no-such-program", "x"] });
+    expect(missing).toMatchObject({ status: "failed", exitCode: 127, stdout: "", stderr: 'No program named "no-such-program" was found in the slot\'s PATH.' });
+    const badCwd = await runSlotExec(as(owner), { id: slotId, command: ["pwd"], cwd: "/no/such/dir" });
+    expect(badCwd).toMatchObject({ status: "failed", exitCode: 126, stdout: "", stderr: "The working directory /no/such/dir does not exist in the slot." });
+    const notDir = await runSlotExec(as(owner), { id: slotId, command: ["pwd"], cwd: "/etc/passwd" });
+    expect(notDir.stderr).toBe("The working directory /etc/passwd is not a directory.");
+    const notProgram = await runSlotExec(as(owner), { id: slotId, command: ["/etc/passwd"] });
+    expect(notProgram).toMatchObject({ status: "failed", exitCode: 126 });
+    expect(notProgram.stderr).toMatch(/^\/etc\/passwd is not a program/);
+    // A command that prints runc's words itself is left alone.
+    const echoed = await runSlotExec(as(owner), { id: slotId, command: "echo 'OCI runtime exec failed: x'; exit 126" });
+    expect(echoed).toMatchObject({ status: "exited", exitCode: 126, stdout: "OCI runtime exec failed: x\n" });
   });
 
   it("takes cwd, env and stdin, and keeps env names but never their values", async () => {
@@ -100,6 +118,15 @@ describe("running a command", () => {
     expect(r.exitCode).toBe(137);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(await until(() => strayProcesses(/sleep 3[12]/), (l) => l.length === 0)).toEqual([]);
+  });
+
+  it("kills what dropped the marker from its environment too: children and session of the tree", async () => {
+    // env -i clears BERTH_EXEC: found as a child of a marked process; a grandchild whose parent
+    // exited (re-parented to init) is found by its session instead.
+    const r = await runSlotExec(as(owner), { id: slotId, command: "env -i sleep 33 & (env -i sh -c 'sleep 34 &') ; setsid sh -c 'sleep 35' & sleep 36", timeoutMs: 1_000 });
+    expect(r.status).toBe("timed_out");
+    // setsid + a marker still in the environment: found by the marker.
+    expect(await until(() => strayProcesses(/sleep 3[3-6]/), (l) => l.length === 0)).toEqual([]);
   });
 
   it("caps each stream at the limit, cut on a whole UTF-8 character, and says truncated", async () => {
@@ -137,6 +164,9 @@ describe("async commands, get and cancel", () => {
 
     const soFar = await until(() => caller.slots.execs.get({ id: slotId, execId: rec.id }), (r) => r.stdout === "started\n");
     expect(soFar).toMatchObject({ status: "running", stdout: "started\n" });
+    // …and the row has it too within a few seconds, for another instance to answer from.
+    const saved = await until(async () => (await db().select().from(slotExecs).where(eq(slotExecs.id, rec.id)))[0]!, (r) => r.stdout === "started\n");
+    expect(saved).toMatchObject({ status: "running", stdout: "started\n" });
     expect(await until(() => strayProcesses(/sleep 4[12]/), (l) => l.length === 2)).toHaveLength(2); // ps does see them
 
     const cancelled = await caller.slots.execs.cancel({ id: slotId, execId: rec.id });
@@ -174,12 +204,64 @@ describe("async commands, get and cancel", () => {
     await db().insert(slotExecs).values({ id, slotId, userId: owner.id, command: ["sleep 53"], shell: true, status: "running", marker, timeoutMs: 1_000, createdAt: new Date(Date.now() - 120_000) });
     // A young orphan is left alone (its timeout has not passed yet).
     await db().insert(slotExecs).values({ id: "exc_orphan_young", slotId, userId: owner.id, command: ["true"], shell: true, status: "running", marker: "young", timeoutMs: 60_000 });
-    expect(await sweepOrphanExecs()).toBe(1);
+    expect(await sweepOrphanExecs(new Set())).toBe(1);
     const [row] = await db().select().from(slotExecs).where(eq(slotExecs.id, id));
     expect(row).toMatchObject({ status: "failed" });
     expect(await strayProcesses(/sleep 53/)).toEqual([]);
     expect((await db().select().from(slotExecs).where(eq(slotExecs.id, "exc_orphan_young")))[0]!.status).toBe("running");
     await db().delete(slotExecs).where(eq(slotExecs.id, "exc_orphan_young"));
+  });
+
+  it("ends at once a young command whose Berth process is gone (its lease lapsed), not one whose process lives", async () => {
+    const start = async (marker: string, seconds: number) => {
+      const proc = await runtime().exec(containerId, { cmd: ["sh", "-c", `sleep ${seconds}`], user: SLOT_EXEC_USER, marker });
+      proc.output.resume();
+      await until(() => strayProcesses(new RegExp(`sleep ${seconds}`)), (p) => p.length > 0);
+    };
+    // A process on another host that stopped renewing a while ago, and one that renews.
+    await db().insert(berthProcesses).values([
+      { id: "prc_dead_exec_test", hostname: "elsewhere", pid: 4242, seenAt: new Date(Date.now() - 5 * 60_000) },
+      { id: "prc_live_exec_test", hostname: "elsewhere", pid: 4243 },
+    ]);
+    await start("lease-dead", 54);
+    await start("lease-live", 55);
+    const rows = [
+      { id: "exc_lease_dead", marker: "lease-dead", processId: "prc_dead_exec_test" },
+      { id: "exc_lease_live", marker: "lease-live", processId: "prc_live_exec_test" },
+    ];
+    for (const r of rows) await db().insert(slotExecs).values({ ...r, slotId, userId: owner.id, command: ["sleep"], status: "running", timeoutMs: 600_000 });
+
+    const result = await sweepDeadProcesses();
+    expect(result.execs).toBe(1);
+    expect(result.deadProcesses).toBeGreaterThanOrEqual(1);
+    const status = async (id: string) => (await db().select().from(slotExecs).where(eq(slotExecs.id, id)))[0]!.status;
+    expect(await status("exc_lease_dead")).toBe("failed");
+    expect(await status("exc_lease_live")).toBe("running");
+    expect(await strayProcesses(/sleep 54/)).toEqual([]);
+    expect(await strayProcesses(/sleep 55/)).toHaveLength(1);
+    // The dead lease is gone, the live one stays.
+    expect((await db().select().from(berthProcesses)).map((p) => p.id)).not.toContain("prc_dead_exec_test");
+    await runtime().killByMarker(containerId, "lease-live");
+    await db().delete(slotExecs).where(eq(slotExecs.id, "exc_lease_live"));
+    await db().delete(berthProcesses).where(eq(berthProcesses.id, "prc_live_exec_test"));
+  });
+
+  it("a cancel taken by another instance while the engine is still making the process kills it once it exists", async () => {
+    // The follower (another live process) has the row; its process appears only after the cancel's first kill.
+    await db().insert(berthProcesses).values({ id: "prc_follower_test", hostname: "elsewhere", pid: 4244 });
+    const marker = "late-process";
+    await db().insert(slotExecs).values({ id: "exc_late", slotId, userId: owner.id, command: ["sleep"], status: "running", marker, timeoutMs: 600_000, processId: "prc_follower_test" });
+    const cancelling = cancelSlotExec(as(owner), slotId, "exc_late");
+    await until(async () => (await db().select().from(slotExecs).where(eq(slotExecs.id, "exc_late")))[0]!.status, (s) => s === "cancelled");
+    await new Promise((r) => setTimeout(r, 300)); // the first kill has run by now and found nothing
+    const proc = await runtime().exec(containerId, { cmd: ["sh", "-c", "sleep 56"], user: SLOT_EXEC_USER, marker });
+    proc.output.resume();
+    // Killed by a later round; then the follower records the end, as the real one would.
+    expect(await proc.wait()).toBe(137);
+    await db().update(slotExecs).set({ finishedAt: new Date(), exitCode: 137 }).where(eq(slotExecs.id, "exc_late"));
+    expect(await cancelling).toMatchObject({ status: "cancelled", exitCode: 137 });
+    expect(await strayProcesses(/sleep 56/)).toEqual([]);
+    await db().delete(berthProcesses).where(eq(berthProcesses.id, "prc_follower_test"));
   });
 
   it(`runs at most ${MAX_RUNNING_EXECS_PER_SLOT} commands at once in a slot (RATE_LIMITED beyond)`, async () => {
@@ -306,6 +388,10 @@ describe("the NDJSON stream", () => {
     expect(text("stderr")).toBe("err\n");
     expect(lines.at(-1)).toMatchObject({ type: "exit", id, exitCode: 3, timedOut: false, status: "exited" });
     expect((await getSlotExec(as(owner), slotId, id)).stdout).toBe("out\n");
+
+    // A program the engine cannot start: the exit event says why.
+    const refused = await events(await call(slotId, await bearer(owner), { command: ["no-such-program"] }));
+    expect(refused.at(-1)).toMatchObject({ type: "exit", status: "failed", exitCode: 127, error: 'No program named "no-such-program" was found in the slot\'s PATH.' });
   });
 
   it("sends all of a large output (the record keeps the capped part) and reports a timeout", async () => {

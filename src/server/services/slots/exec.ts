@@ -12,22 +12,35 @@ import {
   type ExecRecord,
   type ExecSummary,
 } from "@/lib/schemas/exec";
-import { db } from "@/server/db";
-import { slotExecs, slots, type ExecStatus } from "@/server/db/schema";
+import { db, type DbOrTx } from "@/server/db";
+import { berthProcesses, slotExecs, slots, type ExecStatus } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import { logger } from "@/server/logger";
+import { leaseIsDead, ownLeaseId, processLease } from "@/server/process-lease";
 import { runtime, RuntimeOperationError, SLOT_EXEC_USER, type ExecChunk } from "@/server/runtime";
-import type { ServiceContext } from "../context";
+import { requireWriter, type ServiceContext } from "../context";
+import { emitEvent } from "../events/emit";
 import { afterCursor, pageFrom } from "../pagination";
+import { secretEnvironment } from "../secrets/slot-environment";
 import { toBerthError } from "./runtime-errors";
-import { ownedSlot } from "./slot-queries";
+import { keepSlotActive, ownedSlot, touchSlot } from "./slot-queries";
 
 type ExecRow = typeof slotExecs.$inferSelect;
 type StreamName = ExecChunk["stream"];
+/** What command.finished says of the slot, and whose event it is. */
+type ExecSlot = { id: string; name: string; ownerId: string };
 
-/** A long command keeps its slot alive: activity is marked this often while it runs. */
-const ACTIVITY_EVERY_MS = 60_000;
+/** Announces a command's end (the feed, webhooks), in the transaction that records it. */
+async function announceFinished(tx: DbOrTx, slot: ExecSlot, row: ExecRow): Promise<void> {
+  await emitEvent(tx, slot.ownerId, "command.finished", {
+    slot: { id: slot.id, name: slot.name },
+    command: { id: row.id, status: row.status, exitCode: row.exitCode, durationMs: row.durationMs, timedOut: row.timedOut },
+  });
+}
+
+/** How often a running command's output so far is saved to its row. */
+const PROGRESS_EVERY_MS = 2_000;
 /** A running row older than its timeout plus this was left by a Berth that stopped mid-command. */
 const ORPHAN_GRACE_MS = 60_000;
 /**
@@ -54,6 +67,11 @@ class OutputCapture {
     this.sizes[stream] += kept.length;
   }
 
+  /** Bytes kept so far (both streams): tells whether there is anything new to save. */
+  get size(): number {
+    return this.sizes.stdout + this.sizes.stderr;
+  }
+
   text(stream: StreamName): string {
     const buf = Buffer.concat(this.parts[stream]);
     const end = this.sizes[stream] >= EXEC_OUTPUT_CAP_BYTES ? utf8Boundary(buf) : buf.length;
@@ -70,6 +88,28 @@ function utf8Boundary(buf: Buffer): number {
   const lead = buf[i] ?? 0;
   const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   return i + need > buf.length ? i : buf.length;
+}
+
+/**
+ * The engine's words when it could not start a command at all (runc's "OCI runtime exec failed …",
+ * written to the exec's output with exit code 126), as a message for people and the shell's exit
+ * code for the case: 127 for a program that is not there, 126 for everything else.
+ */
+export function startRefusal(output: string, cwd: string | undefined): { message: string; exitCode: number } {
+  const text = output.trim();
+  const chdir = /chdir to cwd \("(.*?)"\) set in config\.json failed: ([^:]+)/.exec(text);
+  if (chdir) {
+    const dir = cwd ?? chdir[1]!;
+    const why = /no such file/.test(chdir[2]!) ? "does not exist in the slot" : /not a directory/.test(chdir[2]!) ? "is not a directory" : "cannot be entered by the slot's user";
+    return { message: `The working directory ${dir} ${why}.`, exitCode: 126 };
+  }
+  const notFound = /exec: "(.*?)": executable file not found in \$PATH/.exec(text);
+  if (notFound) return { message: `No program named "${notFound[1]}" was found in the slot's PATH.`, exitCode: 127 };
+  const missing = /exec: "(.*?)": no such file or directory/.exec(text);
+  if (missing) return { message: `The program ${missing[1]} does not exist in the slot.`, exitCode: 127 };
+  const denied = /exec: "(.*?)": permission denied/.exec(text);
+  if (denied) return { message: `${denied[1]} is not a program the slot's user may run (not executable, or a directory).`, exitCode: 126 };
+  return { message: `The command could not be started: ${(text || "the engine gave no reason").replace(/^OCI runtime exec failed: (exec failed: )?(unable to start container process: )?/, "").replace(/: unknown$/, "")}`, exitCode: 126 };
 }
 
 type LiveExec = { controller: AbortController; capture: OutputCapture; reason: "timeout" | "cancel" | null; done: Promise<ExecRecord> };
@@ -103,10 +143,6 @@ function toRecord(row: ExecRow): ExecRecord {
   return { ...toSummary(row), stdout: row.stdout, stderr: row.stderr };
 }
 
-async function markActivity(slotId: string): Promise<void> {
-  await db().update(slots).set({ lastActivityAt: new Date() }).where(eq(slots.id, slotId));
-}
-
 export type StartedExec = {
   /** The row as it is now (status running). */
   record: ExecRecord;
@@ -124,7 +160,7 @@ export type ExecSink = (stream: StreamName, text: string) => Promise<void> | voi
  * the first EXEC_OUTPUT_CAP_BYTES of each stream.
  */
 export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, "async">, opts: { onOutput?: ExecSink } = {}): Promise<StartedExec> {
-  if (ctx.actor?.role === "readonly") throw new BerthError("FORBIDDEN", "Read-only accounts can look but not change anything.");
+  requireWriter(ctx);
   const slot = await ownedSlot(ctx, input.id);
   if (slot.status !== "running" || !slot.containerId) {
     throw new BerthError("CONFLICT", `The slot is ${slot.status}; commands run only in a running slot. Start it first.`, { details: { status: slot.status } });
@@ -137,18 +173,22 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
   if ((running?.n ?? 0) >= MAX_RUNNING_EXECS_PER_SLOT) {
     throw new BerthError("RATE_LIMITED", `${MAX_RUNNING_EXECS_PER_SLOT} commands are already running in this slot; wait for one to end or cancel one.`, { retryAfter: 1 });
   }
+  // The slot's secrets, read fresh for every command; the caller's own env wins on a clash. Only
+  // the caller's names are recorded (secrets' names and values stay out of the history).
+  const env = { ...(await secretEnvironment(slot.ownerId, slot.id)), ...input.env };
   const shell = typeof input.command === "string";
   const command = typeof input.command === "string" ? [input.command] : input.command;
   const timeoutMs = input.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS;
   const marker = randomBytes(16).toString("hex");
+  const processId = await processLease();
   // createdAt from here, in whole ms: the list's cursor carries ms, and Postgres' now() has µs that a
   // cursor would cut, skipping rows made in the same ms as a page's last one.
   const [row] = await db()
     .insert(slotExecs)
-    .values({ id: newId("exe"), slotId: slot.id, userId: ctx.actor!.id, command, shell, cwd: input.cwd ?? null, envNames: Object.keys(input.env ?? {}), status: "running", timeoutMs, marker, createdAt: new Date() })
+    .values({ id: newId("exe"), slotId: slot.id, userId: ctx.actor!.id, command, shell, cwd: input.cwd ?? null, envNames: Object.keys(input.env ?? {}), status: "running", timeoutMs, marker, processId, createdAt: new Date() })
     .returning();
   const execRow = row!;
-  await markActivity(slot.id);
+  await touchSlot(slot.id);
 
   const started = performance.now();
   const controller = new AbortController();
@@ -157,7 +197,7 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
     proc = await runtime().exec(containerId, {
       cmd: shell ? ["/bin/sh", "-c", command[0]!] : command,
       ...(input.cwd ? { cwd: input.cwd } : {}),
-      ...(input.env ? { env: input.env } : {}),
+      ...(Object.keys(env).length > 0 ? { env } : {}),
       ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
       user: SLOT_EXEC_USER,
       marker,
@@ -165,10 +205,14 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
     });
   } catch (err) {
     logger().warn({ err, slotId: slot.id, execId: execRow.id, requestId: ctx.meta.requestId }, "exec could not start");
-    await db()
-      .update(slotExecs)
-      .set({ status: "failed", finishedAt: new Date(), durationMs: Math.round(performance.now() - started), stderr: "The command could not be started." })
-      .where(eq(slotExecs.id, execRow.id));
+    await db().transaction(async (tx) => {
+      const [failed] = await tx
+        .update(slotExecs)
+        .set({ status: "failed", finishedAt: new Date(), durationMs: Math.round(performance.now() - started), stderr: "The command could not be started." })
+        .where(eq(slotExecs.id, execRow.id))
+        .returning();
+      if (failed) await announceFinished(tx, slot, failed);
+    });
     // The container went away or stopped since the row was read: the slot is not running after all.
     if (err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409)) throw new BerthError("CONFLICT", "The slot's container is not running; start the slot first.", { cause: err });
     throw toBerthError(err) ?? err;
@@ -181,8 +225,20 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
     entry.reason ??= "timeout";
     controller.abort();
   }, timeoutMs);
-  const activity = setInterval(() => void markActivity(slot.id).catch(() => {}), ACTIVITY_EVERY_MS);
-  activity.unref();
+  const stopActivity = keepSlotActive(slot.id);
+  // The output so far goes to the row every few seconds, so a GET served by another instance (or
+  // after this one dies) shows it too; this instance answers from memory.
+  let saved = 0;
+  const progress = setInterval(() => {
+    if (capture.size === saved) return;
+    saved = capture.size;
+    void db()
+      .update(slotExecs)
+      .set({ stdout: capture.text("stdout"), stderr: capture.text("stderr"), truncated: capture.truncated })
+      .where(and(eq(slotExecs.id, execRow.id), eq(slotExecs.status, "running")))
+      .catch((err: unknown) => logger().warn({ err, execId: execRow.id }, "could not save a command's output so far"));
+  }, PROGRESS_EVERY_MS);
+  progress.unref();
 
   entry.done = (async (): Promise<ExecRecord> => {
     const decoders: Record<StreamName, StringDecoder> = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
@@ -215,26 +271,35 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
       failure = err;
     } finally {
       clearTimeout(timer);
-      clearInterval(activity);
+      stopActivity();
+      clearInterval(progress);
     }
     if (failure && !entry.reason) logger().warn({ err: failure, slotId: slot.id, execId: execRow.id }, "exec output was lost");
-    const status: ExecStatus = entry.reason === "timeout" ? "timed_out" : entry.reason === "cancel" ? "cancelled" : exitCode === null ? "failed" : "exited";
-    const [final] = await db()
-      .update(slotExecs)
-      .set({
-        // A cancel from another instance has already written `cancelled`: keep it.
-        status: sql`case when ${slotExecs.status} = 'cancelled' then 'cancelled' else ${status} end`,
-        exitCode,
-        stdout: capture.text("stdout"),
-        stderr: capture.text("stderr"),
-        truncated: capture.truncated,
-        timedOut: entry.reason === "timeout",
-        durationMs: Math.round(performance.now() - started),
-        finishedAt: new Date(),
-      })
-      .where(eq(slotExecs.id, execRow.id))
-      .returning();
-    await markActivity(slot.id).catch(() => {});
+    // The engine could not start the program (no such directory or program): say so plainly.
+    const refused = proc.neverStarted() ? startRefusal(capture.text("stdout") + capture.text("stderr"), input.cwd) : null;
+    const status: ExecStatus = entry.reason === "timeout" ? "timed_out" : entry.reason === "cancel" ? "cancelled" : exitCode === null || refused ? "failed" : "exited";
+    // The end and its event in one transaction; announced once, even if a cancel elsewhere already closed the row.
+    const final = await db().transaction(async (tx) => {
+      const [before] = await tx.select({ finishedAt: slotExecs.finishedAt }).from(slotExecs).where(eq(slotExecs.id, execRow.id)).for("update");
+      const [ended] = await tx
+        .update(slotExecs)
+        .set({
+          // A cancel from another instance has already written `cancelled`: keep it.
+          status: sql`case when ${slotExecs.status} = 'cancelled' then 'cancelled' else ${status} end`,
+          exitCode: refused?.exitCode ?? exitCode,
+          stdout: refused ? "" : capture.text("stdout"),
+          stderr: refused ? refused.message : capture.text("stderr"),
+          truncated: capture.truncated,
+          timedOut: entry.reason === "timeout",
+          durationMs: Math.round(performance.now() - started),
+          finishedAt: new Date(),
+        })
+        .where(eq(slotExecs.id, execRow.id))
+        .returning();
+      if (ended && before && !before.finishedAt) await announceFinished(tx, slot, ended);
+      return ended;
+    });
+    await touchSlot(slot.id).catch(() => {});
     return toRecord(final!);
   })()
     .catch(async (err: unknown): Promise<ExecRecord> => {
@@ -268,50 +333,67 @@ export async function runSlotExec(ctx: ServiceContext, input: Omit<ExecInput, "a
   }
 }
 
-async function ownedExec(ctx: ServiceContext, slotId: string, execId: string): Promise<{ row: ExecRow; containerId: string | null }> {
+async function ownedExec(ctx: ServiceContext, slotId: string, execId: string): Promise<{ row: ExecRow; containerId: string | null; slot: ExecSlot }> {
   const slot = await ownedSlot(ctx, slotId);
   const [row] = await db().select().from(slotExecs).where(and(eq(slotExecs.id, execId), eq(slotExecs.slotId, slot.id)));
   if (!row) throw new BerthError("NOT_FOUND", "No such command in this slot.");
-  return { row: await settleOrphan(row), containerId: slot.status === "running" ? slot.containerId : null };
+  return { row: await settleOrphan(row, slot), containerId: slot.status === "running" ? slot.containerId : null, slot };
 }
 
 /** A row still running long past its timeout, that no instance follows, belonged to a Berth that stopped. */
-async function settleOrphan(row: ExecRow): Promise<ExecRow> {
+async function settleOrphan(row: ExecRow, slot: ExecSlot): Promise<ExecRow> {
   if (row.status !== "running" || live.has(row.id)) return row;
   if (Date.now() - row.createdAt.getTime() < (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS) return row;
-  const [settled] = await db()
-    .update(slotExecs)
-    .set({ status: "failed", finishedAt: new Date(), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
-    .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
-    .returning();
+  const settled = await db().transaction(async (tx) => {
+    const [done] = await tx
+      .update(slotExecs)
+      .set({ status: "failed", finishedAt: new Date(), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
+      .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+      .returning();
+    if (done) await announceFinished(tx, slot, done);
+    return done;
+  });
   return settled ?? row;
 }
 
 /**
- * The reconciler's part: commands whose Berth stopped while they ran (not followed by this process,
- * past their timeout plus a grace) are killed in their slot — nobody else will enforce their
- * timeout — and recorded as failed. Returns how many were settled.
+ * The reconciler's part: commands whose Berth stopped while they ran — its lease lapsed, or (rows
+ * from before leases) past their timeout plus a grace — are killed in their slot (nobody else will
+ * enforce their timeout) and recorded as failed. `alive`: the live leases (process-sweep.ts).
+ * Returns how many were settled.
  */
-export async function sweepOrphanExecs(now = Date.now()): Promise<number> {
+export async function sweepOrphanExecs(alive: ReadonlySet<string>, now = Date.now()): Promise<number> {
   const rows = await db()
-    .select({ row: slotExecs, slotStatus: slots.status, containerId: slots.containerId })
+    .select({ row: slotExecs, slotStatus: slots.status, containerId: slots.containerId, slotName: slots.name, ownerId: slots.ownerId })
     .from(slotExecs)
     .innerJoin(slots, eq(slots.id, slotExecs.slotId))
     .where(eq(slotExecs.status, "running"));
   let settled = 0;
-  for (const { row, slotStatus, containerId } of rows) {
+  for (const { row, slotStatus, containerId, slotName, ownerId } of rows) {
     if (live.has(row.id)) continue;
-    if (now - row.createdAt.getTime() < (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS) continue;
+    const followerGone = row.processId !== null && !alive.has(row.processId);
+    const pastTimeout = now - row.createdAt.getTime() >= (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS;
+    if (!followerGone && !pastTimeout) continue;
     if (slotStatus === "running" && containerId) {
-      await runtime()
-        .killByMarker(containerId, row.marker)
-        .catch((err: unknown) => logger().warn({ err, execId: row.id }, "could not kill an orphaned command; retrying next pass"));
+      try {
+        await runtime().killByMarker(containerId, row.marker);
+      } catch (err) {
+        const gone = err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409); // nothing left to kill
+        if (!gone) {
+          logger().warn({ err, execId: row.id }, "could not kill an orphaned command; retrying next pass");
+          continue;
+        }
+      }
     }
-    const [done] = await db()
-      .update(slotExecs)
-      .set({ status: "failed", finishedAt: new Date(now), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
-      .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
-      .returning({ id: slotExecs.id });
+    const done = await db().transaction(async (tx) => {
+      const [failed] = await tx
+        .update(slotExecs)
+        .set({ status: "failed", finishedAt: new Date(now), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
+        .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+        .returning();
+      if (failed) await announceFinished(tx, { id: row.slotId, name: slotName, ownerId }, failed);
+      return failed;
+    });
     if (done) settled++;
   }
   return settled;
@@ -335,8 +417,8 @@ export async function listSlotExecs(ctx: ServiceContext, args: { id: string; lim
 
 /** Kills a running command (and everything it started). Cancelling a cancelled one answers it again. */
 export async function cancelSlotExec(ctx: ServiceContext, slotId: string, execId: string): Promise<ExecRecord> {
-  if (ctx.actor?.role === "readonly") throw new BerthError("FORBIDDEN", "Read-only accounts can look but not change anything.");
-  const { row, containerId } = await ownedExec(ctx, slotId, execId);
+  requireWriter(ctx);
+  const { row, containerId, slot } = await ownedExec(ctx, slotId, execId);
   if (row.status !== "running") {
     if (row.status === "cancelled") return toRecord(row);
     throw new BerthError("CONFLICT", `This command has already ended (${row.status}).`, { details: { status: row.status } });
@@ -354,17 +436,39 @@ export async function cancelSlotExec(ctx: ServiceContext, slotId: string, execId
     .set({ status: "cancelled" })
     .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
     .returning();
-  if (containerId) {
+  if (!marked) return getSlotExec(ctx, slotId, execId);
+  const kill = async () => {
+    if (!containerId) return;
     try {
       await runtime().killByMarker(containerId, row.marker);
     } catch (err) {
       throw toBerthError(err) ?? err;
     }
+  };
+  await kill();
+  if (!mine && (await followerAlive(row))) {
+    // Its follower records the end. A process the engine was still making at the kill above is not
+    // found by it: kill again each second until the record ends.
+    const until = Date.now() + CANCEL_WAIT_MS;
+    for (let round = 1; Date.now() < until; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [now] = await db().select().from(slotExecs).where(eq(slotExecs.id, row.id));
+      if (!now || now.finishedAt) return toRecord(now ?? marked);
+      if (round % 5 === 0) await kill();
+    }
   }
-  if (!marked) return getSlotExec(ctx, slotId, execId);
-  if (!mine) {
-    const [finished] = await db().update(slotExecs).set({ finishedAt: new Date() }).where(and(eq(slotExecs.id, row.id), sql`${slotExecs.finishedAt} is null`)).returning();
-    return toRecord(finished ?? marked);
-  }
-  return toRecord(marked);
+  // No follower recorded the end: this does, and announces it.
+  const finished = await db().transaction(async (tx) => {
+    const [closed] = await tx.update(slotExecs).set({ finishedAt: new Date() }).where(and(eq(slotExecs.id, row.id), sql`${slotExecs.finishedAt} is null`)).returning();
+    if (closed) await announceFinished(tx, slot, closed);
+    return closed;
+  });
+  return toRecord(finished ?? marked);
+}
+
+/** Whether the process that follows a command (records its end) is still alive. */
+async function followerAlive(row: ExecRow): Promise<boolean> {
+  if (!row.processId) return false;
+  const [lease] = await db().select().from(berthProcesses).where(eq(berthProcesses.id, row.processId));
+  return Boolean(lease) && !leaseIsDead(lease!, Date.now(), ownLeaseId());
 }

@@ -22,6 +22,12 @@ export type EffectiveLimits = {
   pids: number;
   idleTimeoutMinutes: number;
   maxUptimeMinutes: number | null;
+  /** Largest file one upload may write, in MiB. */
+  maxFileMiB: number;
+  /** What all of the user's homes together may hold before uploads are refused, in MiB. */
+  filesQuotaMiB: number;
+  /** API requests a minute for all of the user's tokens, keys and sessions together (server/rate-limit). */
+  requestsPerMinute: number;
 };
 
 export async function effectiveLimits(tx: DbOrTx, userId: string): Promise<EffectiveLimits> {
@@ -47,6 +53,9 @@ export async function limitsFor(tx: DbOrTx, user: { plan: string | null; limits:
     pids: o.pids ?? plan.pids,
     idleTimeoutMinutes: plan.idleTimeoutMinutes,
     maxUptimeMinutes: plan.maxUptimeMinutes,
+    maxFileMiB: o.maxFileMiB ?? plan.maxFileMiB,
+    filesQuotaMiB: o.filesQuotaMiB ?? plan.filesQuotaMiB,
+    requestsPerMinute: plan.requestsPerMinute,
     overridden: (
       [
         ["maxSlots", o.slots],
@@ -55,6 +64,8 @@ export async function limitsFor(tx: DbOrTx, user: { plan: string | null; limits:
         ["memoryMiB", o.memoryMiB],
         ["diskMiB", o.diskMiB],
         ["pids", o.pids],
+        ["maxFileMiB", o.maxFileMiB],
+        ["filesQuotaMiB", o.filesQuotaMiB],
       ] as const
     )
       .filter(([, v]) => v !== undefined && v !== null)

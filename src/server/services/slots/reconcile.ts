@@ -97,11 +97,15 @@ export async function reconcileSlots(opts: { staleAfterMs: number }): Promise<Re
     const failed = !info || info.oomKilled || (info.exitCode !== null && info.exitCode !== 0);
     const reason = !info ? "the container disappeared" : info.oomKilled ? "it ran out of memory and was killed" : `it exited with code ${info.exitCode}`;
     await db().transaction(async (tx) => {
-      const [current] = await tx.select({ status: slots.status }).from(slots).where(eq(slots.id, row.id)).for("update");
+      const [current] = await tx
+        .select({ status: slots.status, id: slots.id, ownerId: slots.ownerId, name: slots.name, templateId: slots.templateId })
+        .from(slots)
+        .where(eq(slots.id, row.id))
+        .for("update");
       if (current?.status !== "running") return;
       const to = failed ? "error" : "stopped";
       await tx.update(slots).set({ status: to, stoppedAt: new Date(), lastError: failed ? `The slot stopped: ${reason}.` : null, updatedAt: new Date(), ...(info ? {} : { containerId: null }) }).where(eq(slots.id, row.id));
-      await recordEvent(tx, { slotId: row.id, type: info?.oomKilled ? "slot.oom" : "slot.exited", fromStatus: "running", toStatus: to, details: { reason, exitCode: info?.exitCode ?? null } });
+      await recordEvent(tx, { slotId: row.id, type: info?.oomKilled ? "slot.oom" : "slot.exited", fromStatus: "running", toStatus: to, details: { reason, exitCode: info?.exitCode ?? null }, slot: current });
     });
     if (failed) report.markedError++;
     else report.markedStopped++;

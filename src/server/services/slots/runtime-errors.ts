@@ -9,8 +9,9 @@ export function toBerthError(err: unknown): BerthError | null {
   if (err instanceof RuntimeOperationError) {
     // The runtime's refusals a person can act on (a disk too small for the files, a disk in use).
     if (err.status === 409 || err.status === 410) return new BerthError("CONFLICT", err.message, { cause: err });
-    // The host itself is out of room: nothing the caller did wrong, and it may pass.
-    if (err.status === 507) return new BerthError("RUNTIME_UNAVAILABLE", err.message, { cause: err });
+    // The host is out of room, or lacks something an administrator provides (e.g. an image): nothing
+    // the caller did wrong, and the message says what would fix it.
+    if (err.status === 503 || err.status === 507) return new BerthError("RUNTIME_UNAVAILABLE", err.message, { cause: err });
   }
   return err instanceof BerthError ? err : null;
 }

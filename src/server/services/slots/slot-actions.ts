@@ -4,13 +4,14 @@
 import { and, eq } from "drizzle-orm";
 import type { Slot } from "@/lib/schemas/slots";
 import { db } from "@/server/db";
-import { slots, templates, users } from "@/server/db/schema";
+import { secrets, slots, templates, users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { runtime } from "@/server/runtime";
 import { audited } from "../audit/audited";
 import type { ServiceContext } from "../context";
-import { requireWriter, runningCount } from "./create-slot";
+import { requireWriter } from "../context";
+import { runningCount } from "./create-slot";
 import { instanceId } from "./instance";
 import { effectiveLimits, limitOwner } from "./plan-limits";
 import { assertRuntimeReachable, toBerthError } from "./runtime-errors";
@@ -140,7 +141,11 @@ async function runSlotActionUnannounced(slotId: string, action: SlotAction | "pr
       case "delete": {
         const slot = await loadSlot(slotId);
         await runtime().remove(slot.containerId ?? `berth-${slotId}`, { slotId, withHome: true });
-        await db().transaction((tx) => transition(tx, { slotId, from: ["deleting"], to: "deleted", event: "slot.deleted", actorId, set: { deletedAt: new Date(), containerId: null } }));
+        await db().transaction(async (tx) => {
+          await transition(tx, { slotId, from: ["deleting"], to: "deleted", event: "slot.deleted", actorId, set: { deletedAt: new Date(), containerId: null } });
+          // The row stays (history); its secrets go with the slot — nobody could read or delete them after.
+          await tx.delete(secrets).where(eq(secrets.slotId, slotId));
+        });
         break;
       }
     }
@@ -154,10 +159,14 @@ async function runSlotActionUnannounced(slotId: string, action: SlotAction | "pr
     logger().error({ err, slotId, action }, "slot action failed");
     await db()
       .transaction(async (tx) => {
-        const [current] = await tx.select({ status: slots.status }).from(slots).where(eq(slots.id, slotId)).for("update");
+        const [current] = await tx
+          .select({ status: slots.status, id: slots.id, ownerId: slots.ownerId, name: slots.name, templateId: slots.templateId })
+          .from(slots)
+          .where(eq(slots.id, slotId))
+          .for("update");
         if (!current || current.status === "deleted") return;
         await tx.update(slots).set({ status: "error", lastError: reason.slice(0, 1000), updatedAt: new Date() }).where(eq(slots.id, slotId));
-        await recordEvent(tx, { slotId, type: "slot.error", fromStatus: current.status, toStatus: "error", actorId, details: { action, reason: reason.slice(0, 1000) } });
+        await recordEvent(tx, { slotId, type: "slot.error", fromStatus: current.status, toStatus: "error", actorId, details: { action, reason: reason.slice(0, 1000) }, slot: current });
       })
       .catch((e: unknown) => logger().error({ err: e, slotId }, "could not record a slot error"));
   }

@@ -1,18 +1,13 @@
 // Reading slots: the owner's list, one slot, its events; and the heartbeat that defers auto-stop.
-import { and, desc, eq, ne, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, ne, type SQL } from "drizzle-orm";
 import type { Slot } from "@/lib/schemas/slots";
 import { db } from "@/server/db";
 import { slotEvents, slots, type SlotStatus } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
-import type { Actor, ServiceContext } from "../context";
+import { requireActor, type ServiceContext } from "../context";
 import { afterCursor, pageFrom } from "../pagination";
 import { deadlinesFor } from "./auto-stop";
 import { toSlot, type SlotRow } from "./slot-view";
-
-function requireActor(ctx: ServiceContext): Actor {
-  if (!ctx.actor) throw new BerthError("UNAUTHORIZED", "Sign in first.");
-  return ctx.actor;
-}
 
 /** The caller's own slot, or NOT_FOUND (another user's slot is never revealed). */
 export async function ownedSlot(ctx: ServiceContext, slotId: string): Promise<SlotRow> {
@@ -59,4 +54,26 @@ export async function heartbeat(ctx: ServiceContext, slotId: string): Promise<{ 
   await db().update(slots).set({ lastActivityAt: now }).where(eq(slots.id, slot.id));
   const deadline = (await deadlinesFor(slot.ownerId, [{ ...slot, lastActivityAt: now }])).get(slot.id);
   return { lastActivityAt: now.toISOString(), autoStop: deadline ? { at: deadline.at.toISOString(), reason: deadline.reason } : null };
+}
+
+/** Activity marks closer together than this are one: a burst of commands or file actions costs one write. */
+const ACTIVITY_RESOLUTION_MS = 30_000;
+
+/**
+ * Counts as activity for idle auto-stop (terminal input, commands, file actions): one conditional
+ * update that writes only when the slot runs (a stopped one has no idle timer) and its last mark is
+ * older than the resolution. No ownership check: callers have already made theirs.
+ */
+export async function touchSlot(slotId: string): Promise<void> {
+  await db()
+    .update(slots)
+    .set({ lastActivityAt: new Date() })
+    .where(and(eq(slots.id, slotId), eq(slots.status, "running"), lt(slots.lastActivityAt, new Date(Date.now() - ACTIVITY_RESOLUTION_MS))));
+}
+
+/** Keeps a slot marked active while a long action (a command, an upload) runs; call the result when it ends. */
+export function keepSlotActive(slotId: string): () => void {
+  const timer = setInterval(() => void touchSlot(slotId).catch(() => {}), ACTIVITY_RESOLUTION_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -6,7 +6,7 @@ import { BerthError } from "@/server/errors";
 import { runtime } from "@/server/runtime";
 import { audited } from "../audit/audited";
 import type { ServiceContext } from "../context";
-import { requireWriter } from "./create-slot";
+import { requireWriter } from "../context";
 import { assertWithinPlan, effectiveLimits } from "./plan-limits";
 import { toBerthError } from "./runtime-errors";
 import { toSlot } from "./slot-view";

@@ -1,21 +1,61 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
-import { createContextFromRequest } from "@/server/api/trpc";
+import { createContextFromRequest, type Context } from "@/server/api/trpc";
+import { AUTH_PROCEDURES, consumeRateLimit, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
 
 export const dynamic = "force-dynamic";
 
+const ENDPOINT = "/api/trpc";
+
+/** The procedures of this request: one, or a batch ("me.get,slots.list"). */
+function proceduresOf(req: Request): string[] {
+  const raw = new URL(req.url).pathname.slice(ENDPOINT.length + 1);
+  try {
+    return decodeURIComponent(raw).split(",").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The more pressing of two counts: a limited one, else the one with less left. */
+function tighter(a: RateLimitOutcome | null, b: RateLimitOutcome | null): RateLimitOutcome | null {
+  if (!a || !b) return a ?? b;
+  if (a.limited !== b.limited) return a.limited ? a : b;
+  return a.remaining <= b.remaining ? a : b;
+}
+
+/**
+ * The caller, with this request counted against their rate limit (server/rate-limit): every
+ * procedure of a batch counts as one request, so batching does not widen the budget; sign-up, token
+ * and refresh count against the stricter per-IP budget instead. A used-up budget makes every
+ * procedure answer RATE_LIMITED (api/trpc.ts), with Retry-After and the RateLimit-* headers.
+ */
+async function createContext(req: Request): Promise<Context> {
+  const ctx = await createContextFromRequest(req);
+  const procedures = proceduresOf(req);
+  const auth = procedures.filter((p) => AUTH_PROCEDURES.has(p)).length;
+  const other = Math.max(procedures.length - auth, procedures.length === 0 ? 1 : 0);
+  const who = { actor: ctx.actor, ip: ctx.meta.ip };
+  const [byAuth, byCaller] = await Promise.all([
+    auth ? consumeRateLimit({ ...who, auth: true, cost: auth }) : null,
+    other ? consumeRateLimit({ ...who, auth: false, cost: other }) : null,
+  ]);
+  ctx.rateLimit = tighter(byAuth, byCaller);
+  return ctx;
+}
+
 function handler(req: Request) {
   return fetchRequestHandler({
-    endpoint: "/api/trpc",
+    endpoint: ENDPOINT,
     req,
     router: appRouter,
-    createContext: () => createContextFromRequest(req),
-    responseMeta: ({ ctx, errors, type }) => {
-      const headers: Record<string, string> = { "Cache-Control": "no-store" };
+    createContext: () => createContext(req),
+    responseMeta: ({ ctx, errors }) => {
+      const headers: Record<string, string> = { "Cache-Control": "no-store", ...ctx?.rateLimit?.headers };
       if (ctx?.meta.requestId) headers["X-Request-Id"] = ctx.meta.requestId;
       const retry = errors.map((e) => (e.cause as { retryAfter?: number } | undefined)?.retryAfter).find(Boolean);
       if (retry) headers["Retry-After"] = String(retry);
-      return type === "mutation" || errors.length ? { headers } : { headers };
+      return { headers };
     },
   });
 }

@@ -1,10 +1,8 @@
 // GET /api/v1/slots/{id}/logs?tail=N&follow=true — raw text; with follow, a stream that stays open.
 import { Readable } from "node:stream";
 import { z } from "zod";
-import { errorResponse } from "@/server/api/rest/error-response";
-import { resolveCaller } from "@/server/auth/resolve-caller";
-import { BerthError } from "@/server/errors";
-import { logger } from "@/server/logger";
+import { failureResponse, validationResponse } from "@/server/api/rest/error-response";
+import { otherMethods, signedIn } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { openSlotLogs } from "@/server/services/slots/slot-logs";
 
@@ -41,20 +39,17 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   try {
     const { id } = await params;
     const query = Query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-    if (!query.success) {
-      const fields = Object.fromEntries(query.error.issues.map((i) => [i.path.join("."), [i.message]]));
-      return errorResponse(meta.requestId, "VALIDATION_ERROR", `Invalid input — ${query.error.issues[0]?.message}`, { details: { fields } });
-    }
-    const caller = await resolveCaller(req.headers);
-    if (!caller.actor) return errorResponse(meta.requestId, "UNAUTHORIZED", "Sign in, or send Authorization: Bearer <token>.");
-    const stream = await openSlotLogs({ actor: caller.actor, meta }, id, query.data);
+    if (!query.success) return validationResponse(meta.requestId, query.error);
+    const ctx = await signedIn(req, meta, "slots.logs");
+    if (ctx instanceof Response) return ctx;
+    const stream = await openSlotLogs(ctx, id, query.data);
     req.signal.addEventListener("abort", () => stream.destroy());
     return new Response(withHeadersFirst(Readable.toWeb(stream) as ReadableStream<Uint8Array>), {
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Request-Id": meta.requestId, "X-Content-Type-Options": "nosniff" },
     });
   } catch (err) {
-    if (err instanceof BerthError) return errorResponse(meta.requestId, err.code, err.message, { details: err.details });
-    logger().error({ err, requestId: meta.requestId }, "slot logs failed");
-    return errorResponse(meta.requestId, "INTERNAL", `Something went wrong on our side. Quote request id ${meta.requestId} when reporting it.`);
+    return failureResponse(err, meta.requestId, "slot logs");
   }
 }
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("/api/v1/slots/{id}/logs", ["GET", "HEAD"]);

@@ -1,11 +1,9 @@
 // POST /api/v1/slots/{id}/exec/stream — runs a command and streams its output as NDJSON lines:
 // {"type":"stdout"|"stderr","data":"…"} as it comes, then {"type":"exit",…}. Closing the response cancels it.
 import { ExecInput, type ExecStreamEvent } from "@/lib/schemas/exec";
-import { errorResponse } from "@/server/api/rest/error-response";
-import { resolveCaller } from "@/server/auth/resolve-caller";
+import { errorResponse, failureResponse, validationResponse } from "@/server/api/rest/error-response";
+import { BodyTooLarge, otherMethods, readCappedBody, signedIn } from "@/server/api/rest/plain-route";
 import { env } from "@/server/env";
-import { BerthError } from "@/server/errors";
-import { logger } from "@/server/logger";
 import { requestMetaFrom } from "@/server/request-meta";
 import { startSlotExec, type StartedExec } from "@/server/services/slots/exec";
 
@@ -15,44 +13,22 @@ const StreamInput = ExecInput.omit({ async: true });
 /** Lines queued for a slow reader before the command is held back (its pipe fills and it waits). */
 const QUEUED_LINES = 32;
 
-async function readJson(req: Request, max: number): Promise<{ ok: true; value: unknown } | { ok: false; code: "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR"; message: string }> {
-  const tooLarge = { ok: false, code: "PAYLOAD_TOO_LARGE", message: `The request body is larger than ${max} bytes.` } as const;
-  if (Number(req.headers.get("content-length") ?? "0") > max) return tooLarge;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel().catch(() => {});
-        return tooLarge;
-      }
-      chunks.push(value);
-    }
-  }
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") };
-  } catch {
-    return { ok: false, code: "VALIDATION_ERROR", message: "The request body is not valid JSON." };
-  }
-}
-
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const meta = requestMetaFrom(req.headers);
   try {
     const { id } = await params;
-    const caller = await resolveCaller(req.headers);
-    if (!caller.actor) return errorResponse(meta.requestId, "UNAUTHORIZED", "Sign in, or send Authorization: Bearer <token>.");
-    const body = await readJson(req, env().BERTH_MAX_BODY_BYTES);
-    if (!body.ok) return errorResponse(meta.requestId, body.code, body.message);
-    const input = StreamInput.safeParse({ ...(body.value as object), id });
-    if (!input.success) {
-      const fields = Object.fromEntries(input.error.issues.map((i) => [i.path.join(".") || "_", [i.message]]));
-      return errorResponse(meta.requestId, "VALIDATION_ERROR", `Invalid input — ${input.error.issues[0]?.message}`, { details: { fields } });
+    const ctx = await signedIn(req, meta, "exec.stream");
+    if (ctx instanceof Response) return ctx;
+    let body: unknown;
+    try {
+      body = JSON.parse((await readCappedBody(req, env().BERTH_MAX_BODY_BYTES)) || "{}");
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return errorResponse(meta.requestId, "PAYLOAD_TOO_LARGE", `The request body is larger than ${env().BERTH_MAX_BODY_BYTES} bytes.`);
+      return errorResponse(meta.requestId, "VALIDATION_ERROR", "The request body is not valid JSON.");
     }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return errorResponse(meta.requestId, "VALIDATION_ERROR", "The request body must be a JSON object, e.g. {\"command\": \"ls -la\"}.");
+    const input = StreamInput.safeParse({ ...body, id });
+    if (!input.success) return validationResponse(meta.requestId, input.error);
 
     const encoder = new TextEncoder();
     let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -87,7 +63,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     );
     req.signal.addEventListener("abort", stop, { once: true });
 
-    const exec = await startSlotExec({ actor: caller.actor, meta }, input.data, {
+    const exec = await startSlotExec(ctx, input.data, {
       onOutput: async (type, data) => {
         if (closed) throw new Error("the client closed the stream");
         send({ type, data });
@@ -98,7 +74,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     current.exec = exec;
     if (closed) exec.cancel(); // the client left while the command was starting
     void exec.done.then((r) => {
-      send({ type: "exit", id: r.id, exitCode: r.exitCode, timedOut: r.timedOut, status: r.status, durationMs: r.durationMs, truncated: r.truncated });
+      // A command that failed to start at all: its record's stderr says why in plain words.
+      const error = r.status === "failed" && !r.stdout ? r.stderr || undefined : undefined;
+      send({ type: "exit", id: r.id, exitCode: r.exitCode, timedOut: r.timedOut, status: r.status, durationMs: r.durationMs, truncated: r.truncated, ...(error ? { error } : {}) });
       if (!closed) {
         closed = true;
         controller?.close();
@@ -115,8 +93,8 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
       },
     });
   } catch (err) {
-    if (err instanceof BerthError) return errorResponse(meta.requestId, err.code, err.message, { details: err.details });
-    logger().error({ err, requestId: meta.requestId }, "exec stream failed");
-    return errorResponse(meta.requestId, "INTERNAL", `Something went wrong on our side. Quote request id ${meta.requestId} when reporting it.`);
+    return failureResponse(err, meta.requestId, "exec stream");
   }
 }
+
+export const { GET, HEAD, PUT, PATCH, DELETE } = otherMethods("/api/v1/slots/{id}/exec/stream", ["POST"]);
