@@ -25,6 +25,8 @@ test("examples/slot-roundtrip.ts drives a slot through berth/client with an API 
   expect(stdout).toMatch(/slot slt_\w+ is running/);
   expect(stdout).toMatch(/hello from \S+\nLinux\nexit code 0/);
   expect(stdout).toMatch(/slot slt_\w+ deleted/);
+  // The live subscription (server-sent events through the same client and key) saw it all happen.
+  expect(stdout).toContain("events: slot.created, slot.started, command.finished, slot.deleted");
   // Nothing left behind.
   await expect.poll(async () => (await (await request.get("/api/v1/slots", { headers: auth })).json()) as unknown, { timeout: 30_000 }).toEqual({ data: [], nextCursor: null });
 

@@ -4,7 +4,11 @@
 //   const berth = createBerthClient({ url: "https://berth.example.com", apiKey: process.env.BERTH_API_KEY! });
 //   const slot = await berth.slots.create.mutate({ name: "ci", wait: true });
 // Errors are TRPCClientError; berthError(err) gives the same { code, message, details } as REST.
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+// Subscriptions (events.live, slots.metricsLive) are server-sent events, with the same key:
+//   berth.events.live.subscribe({}, { onData: ({ data }) => console.log(data.type) });
+// (Node has no EventSource of its own; the `eventsource` package sends the Authorization header.)
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { EventSource } from "eventsource";
 import type { AppRouter } from "@/server/api/root";
 
 export type { AppRouter };
@@ -20,8 +24,22 @@ export type BerthClientOptions = {
 
 export function createBerthClient(options: BerthClientOptions) {
   const endpoint = new URL("/api/trpc", options.url).toString();
+  const authorization = `Bearer ${options.apiKey}`;
+  const fetchImpl = options.fetch ?? fetch;
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: endpoint, headers: () => ({ authorization: `Bearer ${options.apiKey}` }), fetch: options.fetch })],
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url: endpoint,
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), authorization } }),
+          }),
+        }),
+        false: httpBatchLink({ url: endpoint, headers: () => ({ authorization }), fetch: options.fetch }),
+      }),
+    ],
   });
 }
 

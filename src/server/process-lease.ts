@@ -2,6 +2,7 @@
 // dropped on a clean shutdown. Work a process leaves in a slot (a terminal attachment, a running
 // command) carries its lease id; the sweep (services/slots/process-sweep.ts) ends the work of leases
 // that lapsed, so nothing a killed Berth started runs on unwatched.
+import { readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { eq } from "drizzle-orm";
 import { db, dbHandle, type Db } from "./db";
@@ -13,6 +14,20 @@ import { logger } from "./logger";
 export const LEASE_RENEW_MS = 10_000;
 /** A lease not renewed for this long belongs to a process that is gone (or stalled past any use). */
 export const LEASE_EXPIRY_MS = 60_000;
+
+/**
+ * Where a pid means something: the host name and the pid namespace. Two containers may share a host
+ * name (host networking, a fixed compose hostname) while their pids live in different namespaces;
+ * without the namespace each would take the other's lease for dead and kill its terminals.
+ */
+function pidScope(): string {
+  try {
+    return `${hostname()} ${readlinkSync("/proc/self/ns/pid")}`;
+  } catch {
+    return hostname();
+  }
+}
+export const PID_SCOPE = pidScope();
 
 type Lease = { id: string; ready: Promise<string>; timer?: NodeJS.Timeout };
 
@@ -36,7 +51,7 @@ export function processLease(): Promise<string> {
 }
 
 async function register(current: Db, lease: Lease): Promise<string> {
-  await current.insert(berthProcesses).values({ id: lease.id, hostname: hostname(), pid: process.pid });
+  await current.insert(berthProcesses).values({ id: lease.id, hostname: PID_SCOPE, pid: process.pid });
   lease.timer = setInterval(() => void renew(current, lease), LEASE_RENEW_MS);
   lease.timer.unref();
   return lease.id;
@@ -46,7 +61,7 @@ async function renew(current: Db, lease: Lease): Promise<void> {
   try {
     const renewed = await current.update(berthProcesses).set({ seenAt: new Date() }).where(eq(berthProcesses.id, lease.id)).returning({ id: berthProcesses.id });
     // Swept as dead (this process stalled past the expiry): come back; what it held was already ended.
-    if (renewed.length === 0) await current.insert(berthProcesses).values({ id: lease.id, hostname: hostname(), pid: process.pid }).onConflictDoNothing();
+    if (renewed.length === 0) await current.insert(berthProcesses).values({ id: lease.id, hostname: PID_SCOPE, pid: process.pid }).onConflictDoNothing();
   } catch (err) {
     logger().warn({ err }, "could not renew this process's lease");
   }
@@ -71,14 +86,14 @@ export async function releaseProcessLease(): Promise<void> {
 export type LeaseRow = typeof berthProcesses.$inferSelect;
 
 /**
- * Whether a lease's process is gone: not renewed within the expiry, or — on this very host — its pid
+ * Whether a lease's process is gone: not renewed within the expiry, or — in this very pid namespace — its pid
  * no longer runs, or is this process while the lease is not ours (a restarted container's Berth is
  * pid 1 again). The host check lets a restarted Berth clean up at once instead of after the expiry.
  */
 export function leaseIsDead(row: LeaseRow, now: number, ownId: string | null): boolean {
   if (row.id === ownId) return false;
   if (now - row.seenAt.getTime() > LEASE_EXPIRY_MS) return true;
-  if (row.hostname !== hostname()) return false;
+  if (row.hostname !== PID_SCOPE) return false;
   if (row.pid === process.pid) return true;
   try {
     process.kill(row.pid, 0);

@@ -79,13 +79,22 @@ export class TerminalSession {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
     this.ended = this.opening.then(async () => {
       const proc = this.proc;
-      if (!proc) return;
-      proc.stream.destroy();
-      if (this.exited) return;
-      await this.deps
-        .runtime()
-        .killByMarker(this.target.containerId, this.marker)
-        .catch((err: unknown) => this.log.warn({ err }, "terminal: could not kill the attachment of a closed socket"));
+      if (proc) {
+        proc.stream.destroy();
+        if (!this.exited) {
+          const killed = await this.deps
+            .runtime()
+            .killByMarker(this.target.containerId, this.marker)
+            .then(() => true)
+            .catch((err: unknown) => {
+              this.log.warn({ err }, "terminal: could not kill the attachment of a closed socket");
+              return false;
+            });
+          // Kept on record when it may still run: the sweep ends it once this process is gone.
+          if (!killed) return;
+        }
+      }
+      // Every way out forgets the row: a clean close, a tmux client that exited, an open that failed.
       await this.deps.ledger?.closed(this.marker).catch((err: unknown) => this.log.warn({ err }, "terminal: could not forget a closed attachment"));
     });
     return this.ended;
@@ -96,8 +105,12 @@ export class TerminalSession {
     const env = await (this.deps.environment ?? slotSecrets)(this.target);
     // Recorded alongside the open (a row is written long before the engine has made the exec).
     const recorded = this.deps.ledger?.opened(this.marker, this.target.slotId).catch((err: unknown) => this.log.warn({ err }, "terminal: could not record the attachment"));
-    const proc = await this.deps.runtime().openTerminal(this.target.containerId, { ...this.opts, env, user: SLOT_EXEC_USER, marker: this.marker });
-    await recorded;
+    let proc: TerminalProcess;
+    try {
+      proc = await this.deps.runtime().openTerminal(this.target.containerId, { ...this.opts, env, user: SLOT_EXEC_USER, marker: this.marker });
+    } finally {
+      await recorded; // written before end() forgets it, whether the open worked or not
+    }
     this.proc = proc;
     if (this.ended) return; // the socket went while the exec opened: end() kills it
     this.pipeOutput(proc.stream);

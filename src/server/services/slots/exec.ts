@@ -3,7 +3,7 @@
 // all of it (Docker never kills an exec on its own).
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
-import { and, count, desc, eq, gt, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import {
   EXEC_DEFAULT_TIMEOUT_MS,
   EXEC_MAX_TIMEOUT_MS,
@@ -359,19 +359,23 @@ async function settleOrphan(row: ExecRow, slot: ExecSlot): Promise<ExecRow> {
 /**
  * The reconciler's part: commands whose Berth stopped while they ran — its lease lapsed, or (rows
  * from before leases) past their timeout plus a grace — are killed in their slot (nobody else will
- * enforce their timeout) and recorded as failed. `alive`: the live leases (process-sweep.ts).
+ * enforce their timeout) and recorded as failed; a cancel left unfinished is closed the same way.
+ * `leases`: reads which processes are gone, called after the rows are read (process-sweep.ts).
  * Returns how many were settled.
  */
-export async function sweepOrphanExecs(alive: ReadonlySet<string>, now = Date.now()): Promise<number> {
+export async function sweepOrphanExecs(leases: () => Promise<(processId: string) => boolean>, now = Date.now()): Promise<number> {
   const rows = await db()
     .select({ row: slotExecs, slotStatus: slots.status, containerId: slots.containerId, slotName: slots.name, ownerId: slots.ownerId })
     .from(slotExecs)
     .innerJoin(slots, eq(slots.id, slotExecs.slotId))
-    .where(eq(slotExecs.status, "running"));
+    // Also a cancel that could not finish its record (the engine failed it mid-way).
+    .where(or(eq(slotExecs.status, "running"), and(eq(slotExecs.status, "cancelled"), isNull(slotExecs.finishedAt))));
+  if (rows.length === 0) return 0;
+  const gone = await leases(); // read after the rows (see process-sweep.ts)
   let settled = 0;
   for (const { row, slotStatus, containerId, slotName, ownerId } of rows) {
     if (live.has(row.id)) continue;
-    const followerGone = row.processId !== null && !alive.has(row.processId);
+    const followerGone = row.processId !== null && gone(row.processId);
     const pastTimeout = now - row.createdAt.getTime() >= (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS;
     if (!followerGone && !pastTimeout) continue;
     if (slotStatus === "running" && containerId) {
@@ -386,11 +390,14 @@ export async function sweepOrphanExecs(alive: ReadonlySet<string>, now = Date.no
       }
     }
     const done = await db().transaction(async (tx) => {
-      const [failed] = await tx
-        .update(slotExecs)
-        .set({ status: "failed", finishedAt: new Date(now), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
-        .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
-        .returning();
+      const [failed] =
+        row.status === "cancelled"
+          ? await tx.update(slotExecs).set({ finishedAt: new Date(now) }).where(and(eq(slotExecs.id, row.id), isNull(slotExecs.finishedAt))).returning()
+          : await tx
+              .update(slotExecs)
+              .set({ status: "failed", finishedAt: new Date(now), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
+              .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+              .returning();
       if (failed) await announceFinished(tx, { id: row.slotId, name: slotName, ownerId }, failed);
       return failed;
     });
@@ -442,6 +449,9 @@ export async function cancelSlotExec(ctx: ServiceContext, slotId: string, execId
     try {
       await runtime().killByMarker(containerId, row.marker);
     } catch (err) {
+      // The container is gone or stopped: nothing of the command is left to kill.
+      if (err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409)) return;
+      // Otherwise the row stays cancelled and unfinished; the reconcile sweep kills and closes it.
       throw toBerthError(err) ?? err;
     }
   };

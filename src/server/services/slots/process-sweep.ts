@@ -12,27 +12,39 @@ import { sweepOrphanExecs } from "./exec";
 
 export type SweepResult = { deadProcesses: number; attachments: number; execs: number };
 
-export async function sweepDeadProcesses(now = Date.now()): Promise<SweepResult> {
-  const own = ownLeaseId();
-  const leases = await db().select().from(berthProcesses);
-  const alive = new Set(leases.filter((l) => !leaseIsDead(l, now, own)).map((l) => l.id));
-  if (own) alive.add(own); // registered a moment ago, perhaps after the read above
-  const dead = leases.filter((l) => !alive.has(l.id)).map((l) => l.id);
+/**
+ * Reads the leases and answers which process ids are gone. Call it only *after* reading the work
+ * rows it will judge: a process registers its lease before it writes any work row, so a row read
+ * earlier whose lease is absent now belongs to a process that is gone, while a process that
+ * registered after that read has no row in it (it would otherwise be swept as dead).
+ */
+export type LeaseVerdict = (processId: string) => boolean;
 
-  let attachments = 0;
-  let leftOver = false;
+async function readLeases(now: number): Promise<{ gone: LeaseVerdict; dead: string[] }> {
+  const leases = await db().select().from(berthProcesses);
+  const own = ownLeaseId(); // after the read: a lease registered meanwhile is ours, and alive
+  const alive = new Set(leases.filter((l) => !leaseIsDead(l, now, own)).map((l) => l.id));
+  if (own) alive.add(own);
+  return { gone: (id) => !alive.has(id), dead: leases.filter((l) => !alive.has(l.id)).map((l) => l.id) };
+}
+
+export async function sweepDeadProcesses(now = Date.now()): Promise<SweepResult> {
   const rows = await db()
     .select({ marker: terminalAttachments.marker, processId: terminalAttachments.processId, slotId: terminalAttachments.slotId, status: slots.status, containerId: slots.containerId })
     .from(terminalAttachments)
     .innerJoin(slots, eq(slots.id, terminalAttachments.slotId));
+  const { gone, dead } = await readLeases(now);
+
+  let attachments = 0;
+  let leftOver = false;
   for (const row of rows) {
-    if (alive.has(row.processId)) continue;
+    if (!gone(row.processId)) continue;
     if (row.status === "running" && row.containerId) {
       try {
         await runtime().killByMarker(row.containerId, row.marker);
       } catch (err) {
-        const gone = err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409);
-        if (!gone) {
+        const vanished = err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409);
+        if (!vanished) {
           logger().warn({ err, slotId: row.slotId }, "could not end a terminal left by a stopped Berth; retrying next pass");
           leftOver = true;
           continue;
@@ -43,7 +55,7 @@ export async function sweepDeadProcesses(now = Date.now()): Promise<SweepResult>
     attachments++;
   }
 
-  const execs = await sweepOrphanExecs(alive, now);
+  const execs = await sweepOrphanExecs(() => readLeases(now).then((l) => l.gone), now);
   // A lease whose work could not all be ended stays, so the next pass finds that work again.
   if (dead.length > 0 && !leftOver) await db().delete(berthProcesses).where(inArray(berthProcesses.id, dead));
   if (attachments > 0 || execs > 0) logger().info({ deadProcesses: dead.length, attachments, execs }, "ended what stopped Berth processes left in slots");
