@@ -5,6 +5,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { closeDb, openPostgres, setSharedDb, type DbHandle } from "@/server/db";
 import { setEnvForTests } from "@/server/env";
+import { runtime } from "@/server/runtime";
+import { instanceId } from "@/server/services/slots/instance";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -26,6 +28,7 @@ export function setupTestDatabase(envOverrides: Record<string, string | undefine
     setSharedDb(handle);
   });
   afterAll(async () => {
+    await removeLeftoverSlots(name);
     await closeDb();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
@@ -37,4 +40,24 @@ export function setupTestDatabase(envOverrides: Record<string, string | undefine
     },
     url: () => withDatabase(TEST_DATABASE_URL, name),
   };
+}
+
+/**
+ * The safety net behind each file's own cleanup: containers (and homes) of this test database's
+ * installation that are still there when the file ends are removed, and named, so that the test
+ * that left them can be found and a CI machine does not fill up with slots nobody owns.
+ */
+async function removeLeftoverSlots(database: string): Promise<void> {
+  let me: string;
+  let left: { containerId: string; slotId: string }[];
+  try {
+    me = await instanceId();
+    left = (await runtime().list()).filter((c) => c.instanceId === me);
+  } catch {
+    return; // no engine, or no migrated database: nothing of this file's can be running
+  }
+  for (const c of left) {
+    console.warn(`[integration-db] ${database}: slot ${c.slotId} was left running by this test file; removing it`);
+    await runtime().remove(c.containerId, { slotId: c.slotId, withHome: true }).catch(() => undefined);
+  }
 }

@@ -15,7 +15,7 @@ import { OAuthButtons } from "./oauth-buttons";
 const MESSAGES: Record<string, string> = {
   invalid: "Email or password is incorrect.",
   credentials: "Email or password is incorrect.",
-  rate_limited: "Too many failed attempts. Wait a few minutes, then try again.",
+  rate_limited: "Too many sign-in attempts. Wait a few minutes, then try again.",
   suspended: "This account is suspended. Contact an administrator.",
 };
 

@@ -9,6 +9,7 @@ import { Email } from "@/lib/schemas/common";
 import { env } from "@/server/env";
 import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { consumeRateLimit } from "@/server/rate-limit/rate-limit";
 import { requestMetaFrom } from "@/server/request-meta";
 import { signInWithOAuth } from "@/server/services/accounts/link-oauth-account";
 import { verifyCredentials } from "@/server/services/accounts/verify-credentials";
@@ -47,6 +48,9 @@ function buildConfig(request: Request | undefined): NextAuthConfig {
       Credentials({
         credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
         async authorize(raw): Promise<BerthUser> {
+          // The same strict per-IP budget as POST /auth/token: the form is another way to guess passwords.
+          const limit = await consumeRateLimit({ actor: null, ip: meta.ip, auth: true });
+          if (limit?.limited) throw new SignInRefused("rate_limited");
           const parsed = CredentialsInput.safeParse(raw);
           if (!parsed.success) throw new SignInRefused("invalid");
           try {
