@@ -28,6 +28,9 @@ export default defineConfig({
           // Each file gets its own database; two at a time suits a 2-core machine.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+          // next-auth imports "next/server" without the extension Node's ESM resolver needs; run
+          // through Vite's resolver it finds it (the sign-in test drives Auth.js's real route handler).
+          server: { deps: { inline: ["next-auth"] } },
         },
       },
     ],

@@ -27,6 +27,8 @@ export type Context = {
    * adapter answers 429 itself before any procedure runs. In-process callers are not counted.
    */
   rateLimit?: RateLimitOutcome | null;
+  /** Whether the request's credential still signs in the same person (a request context only). */
+  stillSignedIn?: () => Promise<boolean>;
 };
 
 /** The request-free part: tests, jobs and the WebSocket server build callers from this. */
@@ -42,7 +44,39 @@ export function createInnerContext(opts: { actor?: Actor | null; credential?: Cr
 
 export async function createContextFromRequest(req: Pick<Request, "headers" | "signal">): Promise<Context> {
   const caller = await resolveCaller(req.headers);
-  return { ...createInnerContext(caller), meta: requestMetaFrom(req.headers), signal: req.signal };
+  const stillSignedIn = async () => caller.actor !== null && (await resolveCaller(req.headers)).actor?.id === caller.actor.id;
+  return { ...createInnerContext(caller), meta: requestMetaFrom(req.headers), signal: req.signal, stillSignedIn };
+}
+
+/** How often a live stream checks that its caller may still see it (tests shorten it). */
+export const streamRecheck = { ms: 15_000 };
+
+/**
+ * A signal for a subscription's work: it aborts with the stream, or once the credential that
+ * opened it stops working (a revoked key or session, a suspended account, an expired token), so a
+ * stream never outlives the access it was opened with by more than streamRecheck.ms.
+ */
+export function whileSignedIn(ctx: Context, signal: AbortSignal | undefined, everyMs = streamRecheck.ms): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => {
+    clearInterval(timer);
+    controller.abort();
+  };
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", stop, { once: true });
+  const timer = setInterval(() => {
+    void (ctx.stillSignedIn?.() ?? Promise.resolve(true)).then(
+      (ok) => {
+        if (!ok) {
+          logger().info({ userId: ctx.actor?.id, requestId: ctx.meta.requestId }, "live stream ended: its credential no longer signs in");
+          stop();
+        }
+      },
+      (err: unknown) => logger().warn({ err }, "live stream: could not re-check the caller"),
+    );
+  }, everyMs);
+  timer.unref();
+  return controller.signal;
 }
 
 export function serviceContext(ctx: Context): ServiceContext {

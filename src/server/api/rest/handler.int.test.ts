@@ -86,7 +86,7 @@ describe("REST adapter", () => {
     const { accessToken } = await issueTokenPair({ actor: null, meta: { ip: null, requestId: "t", userAgent: null } }, admin);
     const bodies = ["null", "[]", "0", '"text"', "{}", '{"email":{"$ne":1}}', '{"limit":-1}', JSON.stringify({ id: "x".repeat(500), role: "root", status: 7, name: ["a"] }), '{"__proto__":{"admin":true}}', "true"];
     const queries = ["", "?limit=0", "?limit=abc", "?limit=1000", "?cursor=%%%", "?cursor=eyJ0Ijoibm9wZSJ9", "?q=%27%20or%201%3D1--", "?since=yesterday", "?role=root"];
-    for (const route of restRoutes()) {
+    const fuzzRoute = async (route: { method: string; path: string }) => {
       const path = route.path.replace(/\{\w+\}/g, "usr_%F0%9F%92%A5");
       for (const auth of [{}, { authorization: `Bearer ${accessToken}` }] as Record<string, string>[]) {
         if (route.method === "GET" || route.method === "DELETE") {
@@ -102,6 +102,11 @@ describe("REST adapter", () => {
           }
         }
       }
-    }
+    };
+    // Routes four at a time (each route's calls in order): the same calls, a fraction of the wall time.
+    const queue = [...restRoutes()];
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let route = queue.shift(); route; route = queue.shift()) await fuzzRoute(route);
+    }));
   }, 120_000); // every route × every caller × 10 bodies or 9 queries: it grows with the API
 });

@@ -3,15 +3,14 @@
 // 404 for unknown routes, and errors always as { error: { code, message, details, requestId } }.
 // Every call to a route is counted against the caller's rate limit (server/rate-limit) before its
 // body is read: 429 RATE_LIMITED with Retry-After once used up, RateLimit-* headers on every answer.
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { env } from "@/server/env";
 import { ERROR_CODES, errorCodeList, type ErrorCode } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { AUTH_PROCEDURES, applyRateLimitHeaders, consumeRateLimit, rateLimitedError, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/server/request-meta";
-import { appRouter } from "../root";
 import { createContextFromRequest, type Context } from "../trpc";
 import { errorResponse } from "./error-response";
+import { openApiFetch } from "./openapi-fetch";
 import { BodyTooLarge, readCappedBody } from "./plain-route";
 import { methodsFor, restRoutes } from "./routes";
 
@@ -75,7 +74,9 @@ async function answer(incoming: Request, counted: { limit: RateLimitOutcome | nu
       try {
         parsed = JSON.parse(body);
       } catch (err) {
-        return errorResponse(requestId, "VALIDATION_ERROR", `The request body is not valid JSON (${(err as Error).message}).`);
+        // V8's message quotes part of the body, which may be a secret's value: say where, never what.
+        const at = /position (\d+)/.exec((err as Error).message)?.[1];
+        return errorResponse(requestId, "VALIDATION_ERROR", `The request body is not valid JSON${at ? ` (the problem is at character ${at})` : ""}.`);
       }
       // Every body of this API is an object: an array or a bare value would be taken as "no fields".
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -85,17 +86,7 @@ async function answer(incoming: Request, counted: { limit: RateLimitOutcome | nu
     // The client's signal carries over: a caller that goes away cancels what waits for it (a running command).
     const req = new Request(incoming.url, { method, headers, body, signal: incoming.signal });
 
-    const res = await createOpenApiFetchHandler({
-      endpoint: REST_BASE,
-      router: appRouter,
-      req,
-      createContext: () => Promise.resolve(context),
-      responseMeta: ({ errors }: { errors: unknown[] }) => (errors.length === 0 ? { status: context.response.status, headers: context.response.headers } : {}),
-      onError: ({ error, path: proc }: { error: { code: string; cause?: unknown }; path?: string }) => {
-        // Errors inside a procedure are logged by the mapErrors middleware; these come from the adapter.
-        if (error.code === "INTERNAL_SERVER_ERROR" && !proc) logger().error({ err: error.cause ?? error, procedure: proc, requestId }, "REST request failed");
-      },
-    } as Parameters<typeof createOpenApiFetchHandler>[0]);
+    const res = await openApiFetch(req, REST_BASE, context);
 
     if (res.status < 400) {
       res.headers.set("X-Request-Id", requestId);

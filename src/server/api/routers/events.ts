@@ -5,7 +5,7 @@ import { Empty } from "@/lib/schemas/common";
 import { EventLiveInput, EventTypeList } from "@/lib/schemas/event-feed";
 import { EventList, EventListInput } from "@/lib/schemas/events";
 import { eventCatalogue, listEvents, liveEvents } from "@/server/services/events/feed";
-import { createTRPCRouter, protectedProcedure, serviceContext } from "../trpc";
+import { createTRPCRouter, protectedProcedure, serviceContext, whileSignedIn } from "../trpc";
 
 const tags = ["events"];
 
@@ -36,6 +36,6 @@ export const eventsRouter = createTRPCRouter({
    * SSE event id, so a reconnecting client resumes after the last one it got (`lastEventId`).
    */
   live: protectedProcedure.input(EventLiveInput).subscription(async function* ({ ctx, input, signal }) {
-    for await (const event of liveEvents(serviceContext(ctx), input, signal)) yield tracked(event.id, event);
+    for await (const event of liveEvents(serviceContext(ctx), input, whileSignedIn(ctx, signal))) yield tracked(event.id, event);
   }),
 });

@@ -8,7 +8,7 @@ import { requestSlotAction, runSlotAction, type SlotAction } from "@/server/serv
 import { getSlot, heartbeat, listSlotEvents, listSlots } from "@/server/services/slots/slot-queries";
 import { waitUntilSettled } from "@/server/services/slots/slot-waits";
 import { updateSlot } from "@/server/services/slots/update-slot";
-import { createTRPCRouter, protectedProcedure, serviceContext, writerProcedure, type Context } from "../trpc";
+import { createTRPCRouter, protectedProcedure, serviceContext, whileSignedIn, writerProcedure, type Context } from "../trpc";
 import { slotExecProcedures } from "./slot-exec";
 import { slotFilesProcedures } from "./slot-files";
 import { slotSecretsProcedures } from "./slot-secrets";
@@ -109,7 +109,7 @@ export const slotsRouter = createTRPCRouter({
     .query(({ ctx, input }) => slotMetricsFor(serviceContext(ctx), input)),
 
   /** Live samples of one slot (tRPC subscription over SSE; the dashboard's charts). */
-  metricsLive: protectedProcedure.input(SlotId).subscription(({ ctx, input, signal }) => liveMetrics(serviceContext(ctx), input.id, signal)),
+  metricsLive: protectedProcedure.input(SlotId).subscription(({ ctx, input, signal }) => liveMetrics(serviceContext(ctx), input.id, whileSignedIn(ctx, signal))),
 
   ...slotExecProcedures,
   ...slotFilesProcedures,

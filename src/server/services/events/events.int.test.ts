@@ -6,14 +6,16 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as trpcGet } from "@/app/api/trpc/[trpc]/route";
 import type { BerthEvent } from "@/lib/schemas/events";
-import { anonymousContext, makeUser } from "@/test/factories";
+import { anonymousContext, makeUser, testMeta } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
 import { handleRest } from "@/server/api/rest/handler";
+import { streamRecheck } from "@/server/api/trpc";
 import { db } from "@/server/db";
 import { events, slots, templates, users } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
 import { runtime } from "@/server/runtime";
 import { ensureTinyImage } from "@/server/runtime/docker/test-images";
+import { createApiKey, revokeApiKey } from "../api-keys/api-keys";
 import { issueTokenPair } from "../tokens/token-pairs";
 import type { Actor } from "../context";
 import { uploadSlotFile } from "../files/upload-file";
@@ -313,6 +315,26 @@ describe("live events", () => {
     expect((await filtered.next()).value).toMatchObject({ id: two });
     await filtered.return(undefined);
     await expect(liveEvents(as(other), { lastEventId: one }).next()).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+  });
+
+  it("ends a live stream once the API key that opened it is revoked", async () => {
+    const user = await makeUser();
+    const key = await createApiKey({ actor: user, meta: testMeta() }, { name: "live", scopes: ["slots:read"] });
+    streamRecheck.ms = 200;
+    try {
+      const res = await trpcGet(new Request(`http://berth.test/api/trpc/events.live?input=${encodeURIComponent(JSON.stringify({}))}`, { headers: { authorization: `Bearer ${key.key}` } }));
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const ended = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+      // Still open while the key works.
+      expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r(false), 1_000))])).toBe(false);
+      await revokeApiKey({ actor: user, meta: testMeta() }, key.id);
+      expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r(false), 5_000))])).toBe(true);
+    } finally {
+      streamRecheck.ms = 15_000;
+    }
   });
 
   it("reaches a client as server-sent events with their ids, through the tRPC route", async () => {

@@ -283,6 +283,16 @@ describe("preferences", () => {
 
 describe("write-only values", () => {
   it("audits secret writes by name only, and no response, audit row or log line holds a value", async () => {
+    // A malformed body (the value not quoted) is refused without quoting it back.
+    for (const raw of [`{"value": ${MARK}}`, `{"value": "${MARK}"`]) {
+      const res = await handleRest(
+        new Request(`${BASE}/slots/${slotId}/env/BROKEN_JSON`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: raw }),
+      );
+      const text = await res.text();
+      seen.push(`PUT malformed ${res.status} ${text}`);
+      expect(res.status).toBe(400);
+      expect(text).toMatch(/not valid JSON/);
+    }
     const audit = await db().select().from(auditLog).where(eq(auditLog.actorId, owner.id));
     const actions = audit.map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["secret.env.set", "secret.env.delete", "secret.credential.set", "secret.credential.delete", "user.preferences.update"]));
