@@ -8,7 +8,7 @@
 // Berth starts for the next file operation) is not timed against the next. Prints; asserts nothing.
 //   npm run build && npx tsx bench/files.ts   (Docker, a PostgreSQL server)
 //   BENCH_POSTGRES_URL=postgres://user@host:5432/postgres   the server to make the database on
-//   BENCH_MB (100), BENCH_ROUNDS (3)
+//   BENCH_MB (100), BENCH_ROUNDS (3), BENCH_MEMORY_MIB (256: the slot's memory)
 //   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   extra node flags for the server (profiling;
 //   BENCH_SERVER_STDOUT=1 shows its stdout, e.g. with --trace-gc)
 import { createHash, randomBytes } from "node:crypto";
@@ -23,6 +23,8 @@ import { docker, median } from "./raw-docker";
 const PORT = Number(process.env.BENCH_PORT ?? 3403);
 const MB = Number(process.env.BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The slot's memory: its page cache is charged to it, so a small slot writes back sooner. */
+const MEMORY_MIB = Number(process.env.BENCH_MEMORY_MIB ?? 256);
 const base = `http://127.0.0.1:${PORT}`;
 const MiB = 1024 * 1024;
 const SETTLE_MS = 500;
@@ -119,11 +121,11 @@ async function main() {
     const { user } = await must<{ user: { id: string } }>(null, "POST", "/auth/register", { email, password });
     token = (await must<{ accessToken: string }>(null, "POST", "/auth/token", { email, password })).accessToken;
     const tpl = `tpl_bench_files_${runId}`;
-    await sql`insert into templates (id, slug, name, image, cpu_millicores, memory_mib, disk_mib) values (${tpl}, ${`bench-files-${runId}`}, 'Tiny (files bench)', ${image}, 1000, 256, 2048)`;
+    await sql`insert into templates (id, slug, name, image, cpu_millicores, memory_mib, disk_mib) values (${tpl}, ${`bench-files-${runId}`}, 'Tiny (files bench)', ${image}, 1000, ${MEMORY_MIB}, 2048)`;
     await sql`insert into plans (id, name, description, max_slots, max_running, cpu_millicores, memory_mib, disk_mib, pids, idle_timeout_minutes, max_file_mib, files_quota_mib, is_default)
               values ('bench-files', 'Bench files', '', 5, 5, 2000, 1024, 4096, 512, 240, ${MB * 2}, ${MB * 8}, false) on conflict do nothing`;
     await sql`update users set plan = 'bench-files' where id = ${user.id}`;
-    const created = await must<{ slot: { id: string } }>(token, "POST", "/slots", { name: "files-bench", templateId: tpl, resources: { cpuMillicores: 1000, memoryMiB: 256, diskMiB: 2048 }, wait: true });
+    const created = await must<{ slot: { id: string } }>(token, "POST", "/slots", { name: "files-bench", templateId: tpl, resources: { cpuMillicores: 1000, memoryMiB: MEMORY_MIB, diskMiB: 2048 }, wait: true });
     slotId = created.slot.id;
     const [row] = (await sql`select container_id, status from slots where id = ${slotId}`) as unknown as { container_id: string; status: string }[];
     if (row?.status !== "running") throw new Error(`the slot is ${row?.status}`);
