@@ -9,7 +9,7 @@ import { WebSocket } from "ws";
 import { anonymousContext, callerFor, makeUser } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
-import { slots, templates, terminalTickets, users } from "@/server/db/schema";
+import { slots, templates, terminalAttachments, terminalTickets, users } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { sha256 } from "@/server/ids";
 import { runtime } from "@/server/runtime";
@@ -323,6 +323,8 @@ describe("terminal socket on the real engine", () => {
     console.log(`[terminal] ${CYCLES} cycles (${cycleMs} ms each): ${before.length} processes before, ${after.length} after, ${marked} marked left`);
     expect(marked).toBe(0);
     expect(after.length).toBe(before.length);
+    // And every attachment the sockets recorded is forgotten again.
+    await until(async () => (await db().select().from(terminalAttachments).where(eq(terminalAttachments.slotId, slotId))).length === 0, 10_000);
   }, 180_000 + CYCLES * 500);
 });
 
