@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const { slot } = await berth.slots.create.mutate({ name: `example-${Date.now().toString(36)}`, wait: true });
   console.log(`slot ${slot.id} is ${slot.status}`);
   try {
+    // A slot made while your plan's running slots are all in use waits, stopped: starting it says why.
+    if (slot.status !== "running") await berth.slots.start.mutate({ id: slot.id, wait: true });
     const run = await berth.slots.exec.mutate({ id: slot.id, command: "echo hello from $(hostname) && uname -s" });
     process.stdout.write(run.stdout);
     console.log(`exit code ${run.exitCode} in ${run.durationMs} ms`);
