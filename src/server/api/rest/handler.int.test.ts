@@ -75,6 +75,10 @@ describe("REST adapter", () => {
     expect(tok.res.status).toBe(200);
     const me = await call("GET", "/me", { headers: { authorization: `Bearer ${tok.body!.accessToken as string}` } });
     expect(me.res.status).toBe(200);
+    // Clients that send Content-Type: application/json on every call, GETs without a body included.
+    const jsonGet = await call("GET", "/me", { headers: { authorization: `Bearer ${tok.body!.accessToken as string}`, ...json } });
+    expect(jsonGet.res.status).toBe(200);
+    expect(jsonGet.body).toMatchObject({ email: "rest@example.com" });
     expect(me.body).toMatchObject({ email: "rest@example.com", role: "user" });
     expect(me.body).not.toHaveProperty("passwordHash");
     expectError(await call("GET", "/me", { headers: { authorization: "Bearer bat_forged" } }), 401, "UNAUTHORIZED");

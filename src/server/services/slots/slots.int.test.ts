@@ -130,11 +130,12 @@ describe("waiting for a slot to settle (wait: true)", () => {
     const rest = (method: string, route: string, body: unknown) =>
       handleRest(new Request(`http://berth.test/api/v1${route}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
 
-    const created = await rest("POST", "/slots", { name: "waited", templateId: TEMPLATE, resources: { cpuMillicores: 500, memoryMiB: 128, diskMiB: 256 }, wait: true });
-    expect(created.status).toBe(201);
-    const { slot } = (await created.json()) as { slot: { id: string; status: string } };
+    const made = await rest("POST", "/slots", { name: "waited", templateId: TEMPLATE, resources: { cpuMillicores: 500, memoryMiB: 128, diskMiB: 256 }, wait: true });
+    expect(made.status).toBe(201);
+    const { slot } = (await made.json()) as { slot: { id: string; status: string } };
+    created.push(slot.id); // removed after the file, like every other slot here
     expect(slot.status).toBe("running");
-    expect(created.headers.get("location")).toBe(`/api/v1/slots/${slot.id}`);
+    expect(made.headers.get("location")).toBe(`/api/v1/slots/${slot.id}`);
 
     const stopped = await rest("POST", `/slots/${slot.id}/stop`, { wait: true });
     expect(stopped.status).toBe(200);
