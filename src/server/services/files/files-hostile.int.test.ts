@@ -10,7 +10,7 @@ import { callerFor } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
 import { execAsSlotUser } from "@/server/runtime/docker/test-exec";
 import type { Actor } from "../context";
-import { archive, download, filesPlan, removeSlots, slotOfTinyImage, upload, userOnPlan } from "./files-test-kit";
+import { archive, download, filesPlan, removeSlots, slotOfTinyImage, stopSlot, upload, userOnPlan } from "./files-test-kit";
 
 setupTestDatabase();
 
@@ -31,6 +31,9 @@ async function outsideState(): Promise<string> {
   return `${inSlot.output}\n${host}`;
 }
 
+/** What the image's own /etc/passwd holds: a stopped slot's file helper is another container, without our canaries. */
+const PASSWD_LINE = "root:x:0:0";
+
 /** Every REST and tRPC operation on a path; none may answer a 500 (an error object's code, or "ok"). */
 async function tryEverything(p: string): Promise<string[]> {
   const results: string[] = [];
@@ -38,14 +41,16 @@ async function tryEverything(p: string): Promise<string[]> {
     const res = await r;
     const text = await res.text();
     expect(res.status, `${p}: never a 500`).toBeLessThan(500);
-    // No answer may carry a canary's content.
+    // No answer may carry a canary's content, or any file of the container outside the home.
     expect(text).not.toContain(CANARY);
+    expect(text).not.toContain(PASSWD_LINE);
     results.push(String(res.status));
   };
   const trpc = async (fn: () => Promise<unknown>) => {
     try {
       const out = await fn();
       expect(JSON.stringify(out ?? null)).not.toContain(CANARY);
+      expect(JSON.stringify(out ?? null)).not.toContain(PASSWD_LINE);
       results.push("ok");
     } catch (err) {
       const code = (err as { code?: string }).code ?? "";
@@ -77,18 +82,27 @@ beforeAll(async () => {
   outside = hostDir;
   await writeFile(path.join(hostDir, "canary"), CANARY);
   expect((await execAsRoot(slot.containerId, `echo ${CANARY} > /etc/berth-canary && chmod 644 /etc/berth-canary`)).code).toBe(0);
-  // Links the slot's user makes in their home: out of it (absolute, relative, chained, through
-  // /proc), to the host's path (which means nothing inside the engine), dangling, and one inside.
+  await plantLinks();
+}, 240_000);
+
+const LINK_NAMES = "out-etc out-tmp canary-link etc-canary-link rel-etc rel-tmp chain1 chain2 proc-root proc-cwd root-link host-dir dangling inner-link berth-parent";
+
+/**
+ * Links the slot's user makes in their home: out of it (absolute, relative, chained, through
+ * /proc), to the host's path (which means nothing inside the engine), dangling, and one inside.
+ * Planted afresh before each link test: an earlier test's upload or move replaces a link.
+ */
+async function plantLinks(): Promise<void> {
   const links = [
     `echo ${CANARY} > /tmp/canary`,
-    "cd /home/berth && echo victim > victim.txt && mkdir -p sub && echo inner > sub/ok.txt",
+    `cd /home/berth && rm -rf ${LINK_NAMES} && echo victim > victim.txt && mkdir -p sub && echo inner > sub/ok.txt`,
     "ln -s /etc out-etc && ln -s /tmp out-tmp && ln -s /tmp/canary canary-link && ln -s /etc/berth-canary etc-canary-link",
     "ln -s ../../../etc rel-etc && ln -s ../../tmp rel-tmp && ln -s chain2 chain1 && ln -s /tmp chain2",
     "ln -s /proc/self/root/etc proc-root && ln -s /proc/1/cwd proc-cwd && ln -s / root-link",
     `ln -s ${outside} host-dir && ln -s /tmp/not-yet dangling && ln -s /home/berth/sub inner-link && ln -s /home berth-parent`,
   ];
-  for (const cmd of links) expect((await execAsSlotUser(slot.containerId, cmd)).code, cmd).toBe(0);
-}, 240_000);
+  for (const cmd of links) expect((await execAsSlotUser(slot.containerId, `cd /home/berth && ${cmd}`)).code, cmd).toBe(0);
+}
 
 afterAll(async () => {
   await removeSlots([slot.id]);
@@ -181,8 +195,8 @@ describe("hostile paths", () => {
   });
 
   it.each(LINKS)("never follows the link in %j out of the home", async (p) => {
+    await plantLinks();
     const before = await outsideState();
-    await execAsSlotUser(slot.containerId, "cd /home/berth && [ -e victim.txt ] || echo victim > victim.txt");
     const results = await tryEverything(p);
     expect(await outsideState()).toBe(before);
     // Reads through the link are refused (403) or find nothing (404, 409): never 200 with outside bytes.
@@ -225,4 +239,34 @@ describe("hostile paths", () => {
     expect(await outsideState()).toBe(before);
     expect((await execAsSlotUser(slot.containerId, "ls /tmp")).output).not.toMatch(/\bf\d+\b/);
   }, 60_000);
+});
+
+describe("hostile paths on a stopped slot (the file helper container)", () => {
+  // Stopped, a slot's files are served by a locked-down helper container on the same home: the same
+  // inputs and links must not get out of the home there either. Its root fs is the tiny image's,
+  // read-only; what could leak is that image's files (its /etc/passwd) or the host's canary.
+  const hostState = async () => (await readdir(hostDir)).sort().join(",") + (await readFile(path.join(hostDir, "canary"), "utf8"));
+  beforeAll(async () => {
+    await plantLinks();
+    await stopSlot(owner, slot.id);
+  }, 60_000);
+  // Paths through a link first: they leave the links in place (each is refused), while a bare link
+  // name's upload or move replaces that link (the links cannot be planted again while stopped).
+  const THROUGH_FIRST = [...LINKS.filter((p) => p.includes("/")), ...LINKS.filter((p) => !p.includes("/"))];
+
+  it.each(ENCODED)("refuses %j as invalid", async (p) => {
+    const results = await tryEverything(p);
+    expect(results.every((r) => r === "400" || r === "BAD_REQUEST"), `${p}: ${results.join(" ")}`).toBe(true);
+  });
+
+  it.each(THROUGH_FIRST)("never follows the link in %j out of the home", async (p) => {
+    const before = await hostState();
+    const results = await tryEverything(p);
+    expect(await hostState()).toBe(before);
+    expect(results.slice(0, 2).filter((r) => r === "200" || r === "206"), `${p}: ${results.join(" ")}`).toEqual([]);
+  });
+
+  it("still follows a link that stays inside the home", async () => {
+    expect(await (await download(owner, slot.id, "/inner-link/ok.txt")).text()).toBe("inner\n");
+  });
 });
