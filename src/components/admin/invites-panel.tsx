@@ -1,6 +1,6 @@
 "use client";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Copy, Ticket } from "lucide-react";
+import { Ticket } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Field } from "@/components/auth/field";
@@ -15,6 +15,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
+import { CopyLine } from "@/components/copy-line";
 
 const STATUS_VARIANT = { pending: "default", used: "secondary", expired: "outline", revoked: "destructive" } as const;
 
@@ -53,19 +54,7 @@ function CreateInviteDialog() {
               <DialogTitle>Invite created</DialogTitle>
               <DialogDescription>Send this code to the person you invite. It is shown only now, and works once within 7 days.</DialogDescription>
             </DialogHeader>
-            <div className="flex items-center gap-2 rounded-md bg-muted p-3">
-              <code className="flex-1 overflow-x-auto font-mono text-xs whitespace-nowrap" data-testid="invite-code">
-                {create.data.code}
-              </code>
-              <Button
-                size="icon"
-                variant="ghost"
-                aria-label="Copy invite code"
-                onClick={() => void navigator.clipboard?.writeText(create.data.code).then(() => toast.success("Copied"))}
-              >
-                <Copy />
-              </Button>
-            </div>
+            <CopyLine label="Copy invite code" value={create.data.code} testId="invite-code" />
             <DialogFooter>
               <Button
                 onClick={() => {

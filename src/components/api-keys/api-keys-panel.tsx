@@ -2,12 +2,13 @@
 // Settings → API keys: make a key (name, scopes, expiry; shown once with a copy button and a curl
 // line), list them with their last use, revoke after a confirmation.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Copy, KeyRound } from "lucide-react";
+import { KeyRound } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { CheckboxField } from "@/components/admin/checkbox-field";
 import { Field } from "@/components/auth/field";
 import { ConfirmButton } from "@/components/confirm-button";
+import { CopyLine } from "@/components/copy-line";
 import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
@@ -18,7 +19,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { API_KEY_SCOPES, SCOPE_DESCRIPTIONS, type ApiKeyScope } from "@/lib/schemas/api-keys";
-import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
+import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
 
 const EXPIRY = [
   { value: "never", label: "Never", days: null },
@@ -30,19 +31,6 @@ const EXPIRY = [
 
 const STATUS_VARIANT = { active: "default", expired: "outline", revoked: "destructive" } as const;
 
-export function CopyLine({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="flex min-w-0 items-center gap-2 rounded-md bg-muted p-3">
-      <code className="min-w-0 flex-1 overflow-x-auto font-mono text-xs break-all" data-testid={testId}>
-        {value}
-      </code>
-      <Button size="icon" variant="ghost" aria-label={label} onClick={() => void navigator.clipboard?.writeText(value).then(() => toast.success("Copied"))}>
-        <Copy />
-      </Button>
-    </div>
-  );
-}
-
 function CreateKeyDialog({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -51,7 +39,7 @@ function CreateKeyDialog({ isAdmin }: { isAdmin: boolean }) {
   const [expiry, setExpiry] = useState<(typeof EXPIRY)[number]["value"]>("90");
   const create = useMutation(trpc.apiKeys.create.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.pathKey() }) }));
   const errors = fieldErrors(create.error);
-  const scopeError = Object.entries(errors).find(([k]) => k === "scopes" || k.startsWith("scopes."))?.[1]?.[0];
+  const scopeError = firstFieldError(errors, "scopes");
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -16,8 +16,8 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { API_KEY_SCOPES, SCOPE_DESCRIPTIONS, type ApiKeyScope } from "@/lib/schemas/api-keys";
-import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
-import { CopyLine } from "./api-keys-panel";
+import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
+import { CopyLine } from "@/components/copy-line";
 
 function CreateClientDialog({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
@@ -26,7 +26,7 @@ function CreateClientDialog({ isAdmin }: { isAdmin: boolean }) {
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["slots:read"]);
   const create = useMutation(trpc.oauthClients.create.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.oauthClients.list.pathKey() }) }));
   const errors = fieldErrors(create.error);
-  const scopeError = Object.entries(errors).find(([k]) => k === "scopes" || k.startsWith("scopes."))?.[1]?.[0];
+  const scopeError = firstFieldError(errors, "scopes");
   const origin = typeof window === "undefined" ? "" : window.location.origin;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -8,7 +8,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { CheckboxField } from "@/components/admin/checkbox-field";
-import { CopyLine } from "@/components/api-keys/api-keys-panel";
+import { CopyLine } from "@/components/copy-line";
 import { Field } from "@/components/auth/field";
 import { ConfirmButton } from "@/components/confirm-button";
 import { EmptyState } from "@/components/empty-state";
@@ -20,7 +20,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from "@/lib/schemas/events";
-import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
+import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
 
 function CreateWebhookDialog() {
   const trpc = useTRPC();
@@ -30,7 +30,7 @@ function CreateWebhookDialog() {
   const [chosen, setChosen] = useState<EventType[]>([]);
   const create = useMutation(trpc.webhooks.create.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.pathKey() }) }));
   const errors = fieldErrors(create.error);
-  const eventsError = Object.entries(errors).find(([k]) => k === "events" || k.startsWith("events."))?.[1]?.[0];
+  const eventsError = firstFieldError(errors, "events");
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

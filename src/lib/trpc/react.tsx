@@ -28,6 +28,11 @@ export function fieldErrors(error: unknown): Record<string, string[]> {
   return {};
 }
 
+/** The first message for a field or any of its items (`scopes`, `scopes.0`, …). */
+export function firstFieldError(errors: Record<string, string[]>, field: string): string | undefined {
+  return Object.entries(errors).find(([k]) => k === field || k.startsWith(`${field}.`))?.[1]?.[0];
+}
+
 function onUnauthorized(error: unknown) {
   // The session ended (signed out elsewhere, suspended, password changed): back to sign-in.
   if (errorCode(error) === "UNAUTHORIZED" && typeof window !== "undefined" && !window.location.pathname.startsWith("/sign-")) {

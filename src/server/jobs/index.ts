@@ -17,7 +17,7 @@ import { sweepDeadProcesses } from "@/server/services/slots/process-sweep";
 import { pruneMetrics, sampleMetrics } from "@/server/services/slots/metrics";
 import { reconcileSlots } from "@/server/services/slots/reconcile";
 import { onDeliveriesQueued } from "@/server/services/events/emit";
-import { deliveryPass } from "@/server/services/webhooks/deliver";
+import { DELIVERY_BATCH, deliveryPass } from "@/server/services/webhooks/deliver";
 import { openQueue, type PgBoss } from "./queue";
 
 /** A transitional row younger than this may still be worked on by a live process's own action. */
@@ -59,7 +59,7 @@ export async function startJobs(handle: DbHandle, opts: { pollingIntervalSeconds
         // A full batch: more may be due at once.
         for (;;) {
           const pass = await deliveryPass();
-          if (pass.sent < 20) return pass;
+          if (pass.sent < DELIVERY_BATCH) return pass;
         }
       } finally {
         await boss.send(QUEUES.webhooks, {}, { startAfter: WEBHOOK_PASS_SECONDS, singletonKey: "chain" }).catch((err: unknown) => log.warn({ err }, "could not queue the next webhook pass"));

@@ -212,6 +212,11 @@ export class RuntimeOperationError extends Error {
 }
 crossBundleClass(RuntimeOperationError, "RuntimeOperationError");
 
+/** The engine refused because the container is gone (404) or not running (409): nothing in it is left to reach. */
+export function containerGone(err: unknown): boolean {
+  return err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409);
+}
+
 export const LABELS = { slot: "berth.slot", owner: "berth.owner", managed: "berth.managed", instance: "berth.instance" } as const;
 
 /** Where a slot's files are reached: the running container, else the home volume on its own. */

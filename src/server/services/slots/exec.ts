@@ -18,7 +18,7 @@ import { BerthError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import { logger } from "@/server/logger";
 import { leaseIsDead, ownLeaseId, processLease } from "@/server/process-lease";
-import { runtime, RuntimeOperationError, SLOT_EXEC_USER, type ExecChunk } from "@/server/runtime";
+import { containerGone, runtime, SLOT_EXEC_USER, type ExecChunk } from "@/server/runtime";
 import { requireWriter, type ServiceContext } from "../context";
 import { emitEvent } from "../events/emit";
 import { afterCursor, pageFrom } from "../pagination";
@@ -214,7 +214,7 @@ export async function startSlotExec(ctx: ServiceContext, input: Omit<ExecInput, 
       if (failed) await announceFinished(tx, slot, failed);
     });
     // The container went away or stopped since the row was read: the slot is not running after all.
-    if (err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409)) throw new BerthError("CONFLICT", "The slot's container is not running; start the slot first.", { cause: err });
+    if (containerGone(err)) throw new BerthError("CONFLICT", "The slot's container is not running; start the slot first.", { cause: err });
     throw toBerthError(err) ?? err;
   }
 
@@ -382,8 +382,7 @@ export async function sweepOrphanExecs(leases: () => Promise<(processId: string)
       try {
         await runtime().killByMarker(containerId, row.marker);
       } catch (err) {
-        const gone = err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409); // nothing left to kill
-        if (!gone) {
+        if (!containerGone(err)) {
           logger().warn({ err, execId: row.id }, "could not kill an orphaned command; retrying next pass");
           continue;
         }
@@ -450,7 +449,7 @@ export async function cancelSlotExec(ctx: ServiceContext, slotId: string, execId
       await runtime().killByMarker(containerId, row.marker);
     } catch (err) {
       // The container is gone or stopped: nothing of the command is left to kill.
-      if (err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409)) return;
+      if (containerGone(err)) return;
       // Otherwise the row stays cancelled and unfinished; the reconcile sweep kills and closes it.
       throw toBerthError(err) ?? err;
     }

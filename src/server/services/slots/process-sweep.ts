@@ -7,7 +7,7 @@ import { db } from "@/server/db";
 import { berthProcesses, slots, terminalAttachments } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { leaseIsDead, ownLeaseId } from "@/server/process-lease";
-import { runtime, RuntimeOperationError } from "@/server/runtime";
+import { containerGone, runtime } from "@/server/runtime";
 import { sweepOrphanExecs } from "./exec";
 
 export type SweepResult = { deadProcesses: number; attachments: number; execs: number };
@@ -43,8 +43,7 @@ export async function sweepDeadProcesses(now = Date.now()): Promise<SweepResult>
       try {
         await runtime().killByMarker(row.containerId, row.marker);
       } catch (err) {
-        const vanished = err instanceof RuntimeOperationError && (err.status === 404 || err.status === 409);
-        if (!vanished) {
+        if (!containerGone(err)) {
           logger().warn({ err, slotId: row.slotId }, "could not end a terminal left by a stopped Berth; retrying next pass");
           leftOver = true;
           continue;

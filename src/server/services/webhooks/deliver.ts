@@ -24,7 +24,8 @@ import { webhookSecret } from "./webhooks";
 export const MAX_ATTEMPTS = 8;
 export const DISABLE_AFTER = 5;
 const TIMEOUT_MS = 10_000;
-const BATCH = 20;
+/** Deliveries claimed per pass; a full pass means more may be due at once. */
+export const DELIVERY_BATCH = 20;
 /** While a claimed delivery is being sent, nobody else takes it; a process that died frees it after this. */
 const CLAIM_MS = 60_000;
 
@@ -85,7 +86,7 @@ export async function deliveryPass(): Promise<{ sent: number; succeeded: number 
       .from(webhookDeliveries)
       .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now)))
       .orderBy(asc(webhookDeliveries.nextAttemptAt))
-      .limit(BATCH)
+      .limit(DELIVERY_BATCH)
       .for("update", { skipLocked: true });
     if (due.length) {
       await tx

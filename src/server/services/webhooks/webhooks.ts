@@ -2,7 +2,7 @@
 // Standard Webhooks) shown once and kept sealed (AES-256-GCM, like other secrets) because every
 // delivery is signed with it. Another user's endpoint is NOT_FOUND.
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { CreatedWebhook, Delivery, Webhook, WebhookCreateInput, WebhookUpdateInput } from "@/lib/schemas/webhooks";
 import { WEBHOOKS_PER_USER } from "@/lib/schemas/webhooks";
 import { openSecret, sealSecret, type SecretBinding } from "@/server/crypto/secret-box";
@@ -147,7 +147,7 @@ export async function listDeliveries(ctx: ServiceContext, input: { id: string; l
   const actor = requireActor(ctx);
   await ownHook(db(), actor.id, input.id);
   const rows = await db()
-    .select({ ...getTableColumnsOf(), eventType: sql<string>`coalesce(${events.type}, 'unknown')` })
+    .select({ ...getTableColumns(webhookDeliveries), eventType: sql<string>`coalesce(${events.type}, 'unknown')` })
     .from(webhookDeliveries)
     .leftJoin(events, eq(events.id, webhookDeliveries.eventId))
     .where(and(eq(webhookDeliveries.webhookId, input.id), input.status ? eq(webhookDeliveries.status, input.status) : undefined, afterCursor(input.cursor, webhookDeliveries.createdAt, webhookDeliveries.id)))
@@ -155,23 +155,6 @@ export async function listDeliveries(ctx: ServiceContext, input: { id: string; l
     .limit(input.limit + 1);
   const page = pageFrom(rows, input.limit);
   return { data: page.rows.map(toDelivery), nextCursor: page.nextCursor };
-}
-
-function getTableColumnsOf() {
-  const d = webhookDeliveries;
-  return {
-    id: d.id,
-    webhookId: d.webhookId,
-    eventId: d.eventId,
-    status: d.status,
-    attempts: d.attempts,
-    responseStatus: d.responseStatus,
-    responseMs: d.responseMs,
-    error: d.error,
-    nextAttemptAt: d.nextAttemptAt,
-    lastAttemptAt: d.lastAttemptAt,
-    createdAt: d.createdAt,
-  };
 }
 
 /** Sends an event again to this endpoint: a new delivery (the log keeps the old one), same webhook-id. */
