@@ -56,6 +56,10 @@ export default defineConfig({
         NEXT_TELEMETRY_DISABLED: "1",
         // The webhook test's receiver listens on 127.0.0.1, which Berth refuses by default.
         BERTH_WEBHOOKS_ALLOW_PRIVATE: "1",
+        // Every person the specs sign up and in comes from 127.0.0.1: the per-IP sign-in budget (30 a
+        // minute, meant for one client) would throttle the suite, not a guesser. The limits themselves
+        // are tested with small budgets in rate-limit.int.test.ts and sign-in-budget.int.test.ts.
+        BERTH_RATE_LIMIT_AUTH_PER_MINUTE: "600",
       },
     },
   ],
