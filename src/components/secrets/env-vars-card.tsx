@@ -16,7 +16,7 @@ import { EnvVarTable, type EnvVarActions } from "./env-var-table";
 import { SecretValueDialog } from "./secret-value-dialog";
 
 /** Told after a save: what it takes for shells already open to see the change. */
-export const RESTART_HINT = { slot: "Restart the slot for open terminals to see it.", user: "Restart your slots for open terminals to see it." } as const;
+export const RESTART_HINT = { slot: "Restart the slot for its running processes and open terminals to see it.", user: "Restart your slots for their running processes and open terminals to see it." } as const;
 
 /** A scope's variables and what can be done to them: `slotId` for a slot's, null for the user's own. */
 function useEnvVars(slotId: string | null) {

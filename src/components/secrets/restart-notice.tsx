@@ -7,8 +7,8 @@ export function RestartNotice() {
     <Alert className="mb-4" data-testid="restart-notice">
       <Info />
       <AlertDescription>
-        Values are encrypted and never shown again once saved. New commands see a change at once; terminals keep the environment their
-        shell started with, so restart the slot for open terminals to see it.
+        Values are encrypted and never shown again once saved. New commands see a change at once; the slot&apos;s own processes and open
+        terminals keep the environment they started with, so restart the slot for them to see it.
       </AlertDescription>
     </Alert>
   );

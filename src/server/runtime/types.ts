@@ -142,7 +142,11 @@ export interface WorkspaceRuntime {
   hasImage(image: string): Promise<boolean>;
   /** Creates the container and its home volume (idempotent per slot id: an existing one is returned). */
   create(spec: WorkspaceSpec): Promise<{ containerId: string }>;
-  start(containerId: string): Promise<void>;
+  /**
+   * Starts the container; `env` reaches its main process only (the secrets: never written into the
+   * container's config, where the engine would keep and show them).
+   */
+  start(containerId: string, opts?: { env?: Record<string, string> }): Promise<void>;
   /** Stops gracefully, killing after `timeoutSeconds`. Stopping a stopped workspace is not an error. */
   stop(containerId: string, opts?: { timeoutSeconds?: number }): Promise<void>;
   /** Removes the container and, with `withHome`, the slot's home. Removing a missing one is not an error. */

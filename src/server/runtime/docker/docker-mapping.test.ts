@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { engineTime, resourceLimits, slotTmpfs, toWorkspaceInfo, toWorkspaceStats } from "./docker-mapping";
+import { engineTime, resourceLimits, slotTmpfs, START_WRAPPER, startEnvScript, toWorkspaceInfo, toWorkspaceStats } from "./docker-mapping";
 import type Dockerode from "dockerode";
 
 const MiB = 1024 * 1024;
@@ -115,5 +116,28 @@ describe("toWorkspaceStats", () => {
       networkTxBytes: 0,
       diskBytes: null,
     });
+  });
+});
+
+describe("START_WRAPPER and startEnvScript", () => {
+  /** The wrapper under the host's own /bin/sh, fed `script` on stdin: the environment its command sees. */
+  const runWrapped = (script: string) =>
+    execFileSync("/bin/sh", ["-c", START_WRAPPER, "berth-start", "sh", "-c", 'printf "%s\\0" "$A" "$B" "$C" "${D-unset}"'], { input: script, env: { PATH: process.env.PATH, NODE_ENV: "test" } })
+      .toString("utf8")
+      .split("\0")
+      .slice(0, 4);
+
+  it("hands every value through the shell unchanged: quotes, $, backticks, backslashes, newlines", () => {
+    const values = { A: "it's", B: "$HOME `id` $(id) \\ \"q\"", C: "one\ntwo\n" };
+    expect(runWrapped(startEnvScript(values))).toEqual(["it's", values.B, values.C, "unset"]);
+  });
+
+  it("leaves out names that are not shell names (nothing of them is evaluated)", () => {
+    const script = startEnvScript({ "A;touch /tmp/x": "1", "1A": "2", A: "kept" });
+    expect(script).toBe("export A='kept'\n");
+  });
+
+  it("runs the command when stdin ends with nothing on it", () => {
+    expect(runWrapped("")).toEqual(["", "", "", "unset"]);
   });
 });

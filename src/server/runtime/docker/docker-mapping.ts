@@ -21,6 +21,27 @@ const SLOT_USER = `${SLOT_UID}:${SLOT_GID}`;
 /** Keeps a slot up when its template names no command; tini (Init) is PID 1 and reaps under it. */
 const KEEP_ALIVE_COMMAND = ["sleep", "infinity"];
 
+/**
+ * The slot's main process starts under this: it reads `export NAME='value'` lines from its stdin
+ * until EOF, evaluates them, then runs the image's entrypoint and the command ("$@") with stdin from
+ * /dev/null. Berth attaches to the container's stdin before each start, writes the slot's secrets
+ * (startEnvScript) and closes it (StdinOnce), so the values reach the main process fresh at every
+ * start without ever being in the container's config, which Docker keeps in clear on the host and
+ * shows in `docker inspect`. Nothing is printed, so nothing lands in the container's log. If nobody
+ * writes (a start Berth did not make), the command still runs after START_STDIN_WAIT_S, without them.
+ */
+export const START_STDIN_WAIT_S = 60;
+export const START_WRAPPER = `if command -v timeout >/dev/null 2>&1; then s=$(timeout ${START_STDIN_WAIT_S} cat); else s=$(cat); fi; eval "$s" || :; unset s; exec "$@" </dev/null`;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** What START_WRAPPER evaluates: one single-quoted `export` per variable (names that are not a shell name are left out). */
+export function startEnvScript(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .filter(([name]) => ENV_NAME.test(name))
+    .map(([name, value]) => `export ${name}='${value.replaceAll("'", `'"'"'`)}'\n`)
+    .join("");
+}
+
 export function containerName(slotId: string): string {
   return `berth-${slotId}`;
 }
@@ -87,17 +108,21 @@ export function slotLabels(spec: Pick<WorkspaceSpec, "slotId" | "ownerId" | "ins
  * is the slot's size-limited disk where Berth can enforce it (slot-home.ts), so the container's
  * options are the same either way.
  */
-export function slotContainerOptions(spec: WorkspaceSpec, networkId: string): Dockerode.ContainerCreateOptions {
+export function slotContainerOptions(spec: WorkspaceSpec, networkId: string, imageEntrypoint: string[] = []): Dockerode.ContainerCreateOptions {
   return {
     name: containerName(spec.slotId),
     Image: spec.image,
-    Cmd: spec.command ?? KEEP_ALIVE_COMMAND,
+    // The image's own entrypoint still runs, after START_WRAPPER has read the secrets.
+    Entrypoint: ["/bin/sh", "-c", START_WRAPPER, "berth-start"],
+    Cmd: [...imageEntrypoint, ...(spec.command ?? KEEP_ALIVE_COMMAND)],
     Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
     Labels: slotLabels(spec),
     User: SLOT_USER,
     WorkingDir: HOME_DIR,
     Tty: false,
-    OpenStdin: false,
+    // Stdin carries the secrets at each start (START_WRAPPER), closed once Berth has written them.
+    OpenStdin: true,
+    StdinOnce: true,
     HostConfig: {
       ...resourceLimits(spec.resources),
       // Disk: the home volume carries the size limit (a bind of the slot's loop-mounted ext4 image;

@@ -14,6 +14,7 @@ import { resolveDockerEndpoint } from "./docker-client";
 import { ensureSlotNetwork, SLOT_NETWORK } from "./docker-network";
 import { DockerRuntime } from "./docker-runtime";
 import { ensureTinyImage } from "./test-images";
+import { execInSlot } from "./test-exec";
 
 const HOMES = path.join(os.tmpdir(), "berth-test-homes");
 const rt = new DockerRuntime({ homeDisksDir: HOMES });
@@ -190,6 +191,51 @@ describe("DockerRuntime on the real engine", () => {
     await expect(docker.getVolume(`berth-home-${slotId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect(existsSync(path.join(HOMES, `${slotId}.ext4`))).toBe(false);
     await rt.remove(second.containerId, { slotId, withHome: true }); // removing a missing slot is not an error
+  });
+
+  it("gives the main process the start's env through its stdin, fresh at each start, never in the container's config or log; the image's entrypoint still runs", async () => {
+    // An image of our own with an entrypoint (committed from the tiny image: nothing to pull).
+    const base = await docker.createContainer({ Image: image, Cmd: ["true"] });
+    const tag = `berth-test/entrypoint:${randomBytes(4).toString("hex")}`;
+    try {
+      await base.commit({ repo: tag.split(":")[0], tag: tag.split(":")[1], changes: 'ENTRYPOINT ["/bin/sh", "-c", "echo \\"entry $0: $*\\" > /tmp/entry; exec \\"$@\\"", "ep"]' });
+    } finally {
+      await base.remove({ force: true });
+    }
+    const slotId = newSlotId();
+    try {
+      const secret = `start-Secret-${randomBytes(6).toString("hex")}`;
+      const tricky = `it's $HOME \`id\` "q" \\ \nsecond line`;
+      const { containerId } = await rt.create(
+        spec(slotId, { image: tag, env: { PLAIN: "config" }, command: ["sh", "-c", 'printf "%s|%s|%s" "$PLAIN" "$SECRET_A" "$TRICKY" > /tmp/boot; exec sleep 1000'] }),
+      );
+      const boot = () => waitFor("the main process to record its env", async () => {
+        const r = await execInSlot(docker, containerId, "cat /tmp/boot 2>/dev/null");
+        return r.code === 0 ? r.output : undefined;
+      });
+
+      await rt.start(containerId, { env: { SECRET_A: secret, TRICKY: tricky, "NOT A NAME": "x" } });
+      expect(await boot()).toBe(`config|${secret}|${tricky}`);
+      expect((await execInSlot(docker, containerId, "cat /tmp/entry")).output).toBe("entry ep: sh -c printf \"%s|%s|%s\" \"$PLAIN\" \"$SECRET_A\" \"$TRICKY\" > /tmp/boot; exec sleep 1000\n");
+      const raw = await docker.getContainer(containerId).inspect();
+      expect(raw.Config.Env).toEqual(["PLAIN=config"]);
+      expect(JSON.stringify(raw)).not.toContain(secret);
+      expect(JSON.stringify(raw)).not.toContain("second line");
+      expect(await logsOf(containerId)).toBe("");
+
+      // The next start reads the values of that start (tmpfs /tmp starts empty each time).
+      await rt.stop(containerId, { timeoutSeconds: 1 });
+      await rt.start(containerId, { env: { SECRET_A: "second" } });
+      expect(await boot()).toBe("config|second|");
+      // A start with no env: the main process runs at once, without any.
+      await rt.stop(containerId, { timeoutSeconds: 1 });
+      await rt.start(containerId);
+      expect(await boot()).toBe("config||");
+      await rt.stop(containerId, { timeoutSeconds: 1 });
+    } finally {
+      await rt.remove(`berth-${slotId}`, { slotId, withHome: true }).catch(() => undefined);
+      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
   });
 
   it("lists only Berth's containers and refuses to remove a container it does not own", async () => {

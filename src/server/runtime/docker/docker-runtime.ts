@@ -1,7 +1,7 @@
 // The Docker driver of WorkspaceRuntime: one container per slot, its home on a named volume backed
 // by a size-limited disk where the host allows (slot-home.ts).
 import path from "node:path";
-import type { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { env } from "@/server/env";
 import {
@@ -38,6 +38,7 @@ import {
   containerName,
   resourceLimits,
   slotContainerOptions,
+  startEnvScript,
   toWorkspaceInfo,
   toWorkspaceStats,
   type EngineStats,
@@ -50,6 +51,24 @@ import { SlotHomes } from "./slot-home";
 const PING_TIMEOUT_MS = 3_000;
 const DEFAULT_STOP_TIMEOUT_S = 5;
 const LIST_INSPECT_CONCURRENCY = 8;
+/** How long a start waits for the engine to take the secrets and close the main process's stdin. */
+const START_DELIVERY_MS = 10_000;
+
+/** Writes `text` and half-closes, then waits (at most `ms`) for the engine to close the connection. */
+function deliver(socket: Duplex, text: string, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, ms);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.resume(); // the engine says nothing back on a stdin-only attach; drain it anyway
+    socket.end(text);
+  });
+}
 
 /** Enough of a pino logger for the driver's few warnings (the caller passes its own). */
 export type RuntimeLogger = { warn(fields: object, message: string): void };
@@ -142,11 +161,14 @@ export class DockerRuntime implements WorkspaceRuntime {
 
     await this.homes.ensure(spec);
     let networkId = await this.ensureNetwork();
+    const image = await this.call(`inspect the image ${spec.image}`, (signal) => this.docker.getImage(spec.image).inspect(withSignal({}, signal)));
+    const entrypoint = image.Config?.Entrypoint;
+    const imageEntrypoint = Array.isArray(entrypoint) ? entrypoint : typeof entrypoint === "string" && entrypoint ? ["/bin/sh", "-c", entrypoint] : [];
 
     for (let attempt = 0; ; attempt++) {
       try {
         const container = await this.call(`create the container for slot ${spec.slotId}`, (signal) =>
-          this.docker.createContainer(withSignal(slotContainerOptions(spec, networkId), signal)),
+          this.docker.createContainer(withSignal(slotContainerOptions(spec, networkId, imageEntrypoint), signal)),
         );
         this.slotOfContainer.set(container.id, spec.slotId);
         return { containerId: container.id };
@@ -168,16 +190,26 @@ export class DockerRuntime implements WorkspaceRuntime {
     }
   }
 
-  async start(containerId: string): Promise<void> {
+  async start(containerId: string, opts?: { env?: Record<string, string> }): Promise<void> {
     const slotId = await this.slotIdOf(containerId);
     if (slotId) await this.homes.beforeStart(slotId); // a missing container: the start below says so
+    const container = this.docker.getContainer(containerId);
+    // Attached before the start, so the main process's stdin (START_WRAPPER reads it) has a writer
+    // from its first instant; ended once started, which closes that stdin (StdinOnce).
+    const stdin = (await this.call(`attach to the container ${containerId}`, (signal) =>
+      container.attach(withSignal({ stream: true, stdin: true, hijack: true }, signal)),
+    )) as Duplex;
+    stdin.on("error", () => undefined);
     try {
-      await this.call(`start the container ${containerId}`, (signal) =>
-        this.docker.getContainer(containerId).start(withSignal({}, signal)),
-      );
+      await this.call(`start the container ${containerId}`, (signal) => container.start(withSignal({}, signal)));
     } catch (err) {
-      if (statusOf(err) !== 304) throw err; // 304: already running
+      if (statusOf(err) !== 304) {
+        stdin.destroy();
+        throw err;
+      }
+      // 304: already running; its main process read its stdin when it started, and ours goes nowhere.
     }
+    await deliver(stdin, startEnvScript(opts?.env ?? {}), START_DELIVERY_MS);
   }
 
   /** A stopped container is not an error; a missing one is (RuntimeOperationError, status 404). */

@@ -1,7 +1,8 @@
-// Secrets reach a running slot on the real engine (berth/workspace: bash + tmux) through the Env of
-// its exec and terminal sessions only: user + slot variables and credentials (slot wins), the
-// caller's own env on top, a restart giving new terminals new values, and nothing in the container's
-// config (which Docker keeps in clear on the host and shows in `docker inspect`).
+// Secrets reach a running slot on the real engine (berth/workspace: bash + tmux): its main process at
+// each start (through its stdin) and the Env of its exec and terminal sessions. User + slot variables
+// and credentials (slot wins), the caller's own env on top, a restart giving the main process and new
+// terminals new values, and nothing in the container's config (which Docker keeps in clear on the
+// host and shows in `docker inspect`).
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +13,7 @@ import { WebSocket } from "ws";
 import { db } from "@/server/db";
 import { slots, slotExecs, templates, users } from "@/server/db/schema";
 import { runtime } from "@/server/runtime";
+import { execAsSlotUser } from "@/server/runtime/docker/test-exec";
 import { createTerminalBroker, type TerminalBroker } from "@/server/terminal/terminal-broker";
 import { createTerminalTicket } from "@/server/terminal/terminal-tickets";
 import { anonymousContext, callerFor, makeUser } from "@/test/factories";
@@ -40,6 +42,16 @@ async function containerOf(id: string): Promise<string> {
   const [row] = await db().select().from(slots).where(eq(slots.id, id));
   expect(row?.status).toBe("running");
   return row!.containerId!;
+}
+
+/** What the slot's main process saw at its start (its command wrote it to /tmp, which each start empties). */
+async function bootEnv(): Promise<string> {
+  const containerId = await containerOf(slotId);
+  for (let i = 0; ; i++) {
+    const r = await execAsSlotUser(containerId, "cat /tmp/boot-env 2>/dev/null");
+    if (r.code === 0 || i === 100) return r.output;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The terminal as a browser has it: a ticket, a socket, what the screen shows. */
@@ -71,7 +83,7 @@ async function terminalShows(command: string, until: RegExp): Promise<string> {
 
 beforeAll(async () => {
   if (!(await runtime().hasImage(IMAGE))) throw new Error(`${IMAGE} is not built on this engine: run \`npm run images\`.`);
-  await db().insert(templates).values({ id: TEMPLATE, slug: "secret-injection", name: "Workspace (secrets)", image: IMAGE, cpuMillicores: 1000, memoryMiB: 256, diskMiB: 256 });
+  await db().insert(templates).values({ id: TEMPLATE, slug: "secret-injection", name: "Workspace (secrets)", image: IMAGE, cpuMillicores: 1000, memoryMiB: 256, diskMiB: 256, startCommand: ["sh", "-c", 'printf "%s|" "$SHARED" "$USER_ONLY" "$SLOT_ONLY" "$ANTHROPIC_API_KEY" > /tmp/boot-env; exec sleep infinity'] });
   owner = await makeUser();
   await db().update(users).set({ plan: "team", limits: { slots: 5 } }).where(eq(users.id, owner.id));
   const slot = await createSlot(as(owner), { name: "secrets", templateId: TEMPLATE, resources: { cpuMillicores: 1000, memoryMiB: 256, diskMiB: 256 } });
@@ -123,6 +135,9 @@ describe("secrets in a running slot", () => {
     expect(screen).toContain(SECRET);
     expect(screen).toContain(ANTHROPIC);
 
+    // The slot's main process (the template's start command) had them from its start.
+    expect(await bootEnv()).toBe(`from-slot|${SECRET}|slot value with spaces & $dollar|${ANTHROPIC}|`);
+
     const { stdout } = await promisify(execFile)("docker", ["inspect", containerId]);
     expect(stdout).not.toContain(SECRET);
     expect(stdout).not.toContain(ANTHROPIC);
@@ -140,5 +155,6 @@ describe("secrets in a running slot", () => {
     await containerOf(slotId);
     const screen = await terminalShows("echo V=${SHARED}-${SLOT_ONLY:-gone}", /V=changed-gone/);
     expect(screen).toMatch(/V=changed-gone/);
+    expect(await bootEnv()).toBe(`changed|${SECRET}||${ANTHROPIC}|`);
   });
 });

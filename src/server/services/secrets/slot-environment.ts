@@ -1,5 +1,5 @@
-// The environment a slot's terminal and exec sessions get from its secrets, read fresh from the
-// database each time a session opens. Order (later wins): the user's variables, the slot's
+// The environment a slot gets from its secrets, read fresh from the database at each start (for its
+// main process) and each time a terminal or exec session opens. Order (later wins): the user's variables, the slot's
 // provider credentials, the slot's own variables — the most specific statement wins.
 import { CREDENTIAL_PROVIDERS, isCredentialProviderId } from "@/lib/schemas/secrets";
 import { openSecretsForSlot } from "./secret-store";
@@ -8,7 +8,8 @@ const rank = (s: { slotId: string | null; kind: string }) => (s.slotId === null 
 
 /**
  * Never put the result into a container's config (Docker keeps that in clear on the host and shows
- * it in `docker inspect`): it is for an exec's Env only. That is not "as long as the process" for a
+ * it in `docker inspect`): it is for an exec's Env, and for the main process through its stdin at
+ * start (runtime.start's `env`, docker-mapping.ts START_WRAPPER). That is not "as long as the process" for a
  * terminal: the tmux server of a session keeps the values it started with (deleted ones too) until
  * the slot restarts. And a dockerd in debug mode logs exec-create bodies, values included.
  */

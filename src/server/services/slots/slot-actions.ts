@@ -9,6 +9,7 @@ import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { runtime } from "@/server/runtime";
 import { audited } from "../audit/audited";
+import { secretEnvironment } from "../secrets/slot-environment";
 import type { ServiceContext } from "../context";
 import { requireWriter } from "../context";
 import { runningCount } from "./create-slot";
@@ -85,7 +86,7 @@ async function startContainer(slotId: string, actorId: string | null): Promise<v
   if (slot.resourcesPending) {
     await runtime().updateResources(containerId, { cpuMillicores: slot.cpuMillicores, memoryMiB: slot.memoryMiB, diskMiB: slot.diskMiB, pids: slot.pids });
   }
-  await runtime().start(containerId);
+  await runtime().start(containerId, { env: await secretEnvironment(slot.ownerId, slot.id) });
   await db().transaction((tx) =>
     transition(tx, { slotId, from: ["starting"], to: "running", event: "slot.started", actorId, set: { startedAt: new Date(), lastActivityAt: new Date(), lastError: null, resourcesPending: false } }),
   );
