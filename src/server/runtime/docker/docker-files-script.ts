@@ -132,6 +132,21 @@ write) # write DIR NAME TMP SIZE < bytes → "ok size\n"
   trap - EXIT
   printf 'ok %s\n' "$got"
   ;;
+place) # place DIR NAME TMP SIZE; "go\n" on stdin once Berth has written the bytes to $H/TMP → "ok size\n"
+  # (docker-files.ts writeStaged: Berth writes TMP from the host, at the home's top, under a fresh
+  # name; the file is moved into place here, as the slot user, through the pinned folder.)
+  case "$3" in */*) fail EINVAL "malformed operation" ;; .berth-upload-*) ;; *) fail EINVAL "malformed operation" ;; esac
+  mkdirs "$1"; n=$2; t=$3; size=$4
+  realdir "$n" && fail EISDIR
+  IFS= read -r go || exit 0
+  [ "$go" = go ] || exit 0
+  # Berth made TMP as a regular file; anything else there now is the slot user's own doing.
+  { [ -f "$H/$t" ] && [ ! -L "$H/$t" ]; } || fail ESHORT "the upload's file is gone"
+  got=$(stat -c %s "$H/$t")
+  [ "$got" = "$size" ] || fail ESHORT "$got of $size bytes"
+  e=$(mv -f -T -- "$H/$t" "./$n" 2>&1) || { realdir "$n" && fail EISDIR; fail EWRITE "$e"; }
+  printf 'ok %s\n' "$got"
+  ;;
 mkdir) # mkdir DIR → the stat line of the folder
   mkdirs "$1"; stat -c '%f %s %Y' .
   ;;

@@ -96,6 +96,20 @@ describe("a slot's home disk", () => {
     expect((await sh(full.containerId, "rm /home/berth/fill && echo x > /home/berth/after && echo freed")).output).toContain("freed");
   });
 
+  it("refuses an upload larger than the disk's free space with NO_SPACE, leaving nothing (the bytes go onto the disk from the host)", async () => {
+    const { slotId, containerId } = await runningSlot();
+    const target = { slotId, containerId, running: true };
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    async function* body(mib: number) {
+      for (let i = 0; i < mib; i++) yield chunk;
+    }
+    await expect(rt.files.write(target, ["big.bin"], body(80), { size: 80 * MiB })).rejects.toMatchObject({ name: "SlotFileError", code: "NO_SPACE", message: "The slot's disk is full." });
+    expect((await sh(containerId, "ls -A /home/berth")).output).toBe("");
+    // The space is back: a file that fits goes in.
+    expect(await rt.files.write(target, ["fits.bin"], body(8), { size: 8 * MiB })).toEqual({ size: 8 * MiB });
+    expect((await sh(containerId, "stat -c '%u %s' /home/berth/fits.bin")).output).toBe(`1000 ${8 * MiB}\n`);
+  });
+
   it("keeps files across stop/start, and mounts the disk again after a host reboot took its loop device", async () => {
     const { slotId, containerId } = await runningSlot();
     expect((await sh(containerId, "echo kept > /home/berth/note && ls -a /home/berth")).output).not.toContain("lost+found");
@@ -254,6 +268,19 @@ describe("a slot's home disk", () => {
     await plain.start(containerId);
     expect((await docker.getVolume(`berth-home-${s.slotId}`).inspect()).Options ?? {}).toEqual({});
     expect((await sh(containerId, "echo hi > /home/berth/x && cat /home/berth/x")).output).toBe("hi\n");
+    // Uploads to a plain volume go through the engine (the script writes them in the slot, with no
+    // disk of Berth's to write to): byte-identical, owned by the slot user, no temporary file left.
+    const bytes = randomBytes(2 * MiB + 7);
+    const target = { slotId: s.slotId, containerId, running: true };
+    async function* chunks() {
+      for (let at = 0; at < bytes.length; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
+    }
+    expect(await plain.files.write(target, ["up", "blob.bin"], chunks(), { size: bytes.length })).toEqual({ size: bytes.length });
+    expect((await sh(containerId, "stat -c '%u %a %s' /home/berth/up/blob.bin; ls -A /home/berth /home/berth/up")).output).toBe(`1000 644 ${bytes.length}\n/home/berth:\nup\nx\n\n/home/berth/up:\nblob.bin\n`);
+    const opened = await plain.files.open(target, ["up", "blob.bin"]);
+    const back: Buffer[] = [];
+    for await (const c of opened.read()) back.push(c as Buffer);
+    expect(Buffer.concat(back).equals(bytes)).toBe(true);
     expect((await plain.stats(containerId)).diskBytes).toBeNull();
     expect(await plain.capabilities()).toEqual(capabilities);
     expect(warnings).toHaveLength(1);

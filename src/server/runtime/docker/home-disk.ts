@@ -145,6 +145,13 @@ export class HomeDisks {
     });
   }
 
+  /** The slot's home directory on this host while its disk is mounted here (what its container sees as /home/berth), else null. */
+  async mountedHome(slotId: string): Promise<string | null> {
+    const l = await this.layout(slotId).catch(() => null);
+    if (!l || !(await this.mountedDevice(l, slotId).catch(() => null))) return null;
+    return l.home;
+  }
+
   /** Bytes used and total of the slot's mounted home filesystem; null when it is not mounted here. */
   async usage(slotId: string): Promise<HomeDiskUsage | null> {
     const l = await this.layout(slotId).catch(() => null);

@@ -22,6 +22,8 @@ type Logger = { warn(fields: object, message: string): void };
 
 export class SlotHomes {
   private support: Promise<HomeDiskSupport> | undefined;
+  /** By slot: whether its volume binds its disk (a volume never changes once made; forgotten at removal). */
+  private readonly boundToDisk = new Map<string, boolean>();
 
   constructor(
     private readonly docker: Dockerode,
@@ -70,6 +72,23 @@ export class SlotHomes {
     if (await this.disks.hasImage(slotId)) await this.disks.attach(slotId);
   }
 
+  /**
+   * The host directory that the slot's container sees as /home/berth, when that is the slot's disk
+   * mounted on this host; null otherwise (a plain volume, a remote engine, a disk not mounted now).
+   */
+  async hostHome(slotId: string): Promise<string | null> {
+    const support = await this.diskSupport().catch(() => null);
+    if (!support?.enforced) return null;
+    let bound = this.boundToDisk.get(slotId);
+    if (bound === undefined) {
+      const volume = await this.inspectVolume(slotId);
+      if (!volume) return null;
+      bound = volume.Options?.o === "bind" && volume.Options.device === (await this.disks.homePath(slotId));
+      this.boundToDisk.set(slotId, bound);
+    }
+    return bound ? this.disks.mountedHome(slotId) : null;
+  }
+
   async usedBytes(slotId: string): Promise<number | null> {
     return (await this.disks.usage(slotId))?.usedBytes ?? null;
   }
@@ -95,6 +114,7 @@ export class SlotHomes {
 
   /** Removes the volume, then the disk behind it (idempotent). */
   async remove(slotId: string): Promise<void> {
+    this.boundToDisk.delete(slotId);
     const volume = this.docker.getVolume(homeVolumeName(slotId));
     // A container removal still finishing keeps the volume "in use" (409) for a moment.
     for (let attempt = 0; ; attempt++) {

@@ -9,6 +9,7 @@ import { setupTestDatabase } from "@/test/integration-db";
 import { db } from "@/server/db";
 import { auditLog, slots } from "@/server/db/schema";
 import { BerthError } from "@/server/errors";
+import { runtime } from "@/server/runtime";
 import { execAsSlotUser } from "@/server/runtime/docker/test-exec";
 import type { Actor } from "../context";
 import { archive, bearer, download, filesPlan, removeSlots, slotOfTinyImage, stopSlot, upload, userOnPlan } from "./files-test-kit";
@@ -221,6 +222,73 @@ describe("limits", () => {
     const { caller } = await callerFor(owner);
     expect((await caller.slots.files.list({ id, path: "/abort" })).data.map((e) => [e.name, e.size])).toEqual([["file.bin", old.length]]);
     expect(Buffer.from(await (await download(owner, id, "/abort/file.bin")).arrayBuffer()).equals(old)).toBe(true);
+  });
+});
+
+describe("uploads onto the slot's own disk", () => {
+  /** A 2 MiB body that stops halfway until `resume()`; `bytes` is what it sends. */
+  function pausedBody() {
+    const bytes = randomBytes(2 * MiB);
+    let resume!: () => void;
+    const halfway = new Promise<void>((r) => (resume = r));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (sent === MiB) await halfway;
+        if (sent >= bytes.length) return c.close();
+        c.enqueue(bytes.subarray(sent, sent + 256 * 1024));
+        sent += 256 * 1024;
+      },
+    });
+    return { bytes, body, resume };
+  }
+
+  /** `stat` of the upload's staging file at the home's top, seen by the slot user, once it is there. */
+  async function stagedFile(containerId: string): Promise<{ name: string; owner: string; mode: string; readable: boolean }> {
+    for (let i = 0; i < 200; i++) {
+      const r = await execAsSlotUser(containerId, "cd /home/berth && for f in .berth-upload-*; do [ -f \"$f\" ] && stat -c '%n %u %a' \"$f\" && { head -c1 \"$f\" >/dev/null 2>&1 && echo readable || echo unreadable; }; done");
+      const [line, readable] = r.output.trim().split("\n");
+      if (line && readable) {
+        const [name = "", owner = "", mode = ""] = line.split(" ");
+        return { name, owner, mode, readable: readable === "readable" };
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error("no upload was staged at the home's top");
+  }
+
+  it("writes the bytes at the home's top under a fresh name only root can read, then gives the file to the slot user in its place", async () => {
+    // This machine makes slot disks (home-disk.int.test.ts), so uploads take this way here.
+    expect(await runtime().capabilities?.()).toEqual({ diskLimitEnforced: true });
+    const { bytes, body, resume } = pausedBody();
+    const put = upload(owner, running.id, "/staged/file.bin", body, { "content-length": String(bytes.length) });
+    const staged = await stagedFile(running.containerId);
+    expect(staged).toMatchObject({ name: expect.stringMatching(/^\.berth-upload-[0-9a-f]{24}$/), owner: "0", mode: "600", readable: false });
+    resume();
+    expect((await put).status).toBe(201);
+    expect((await execAsSlotUser(running.containerId, "stat -c '%u %g %a' /home/berth/staged/file.bin")).output).toBe("1000 1000 644\n");
+    expect(sha(new Uint8Array(await (await download(owner, running.id, "/staged/file.bin")).arrayBuffer()))).toBe(sha(bytes));
+    expect((await namesIn(running.containerId, "")).filter((n) => n.startsWith(".berth-upload-"))).toEqual([]);
+  });
+
+  it("fails, touching nothing outside the home, when the slot user swaps a link in for the staged file", async () => {
+    const before = await execAsSlotUser(running.containerId, "md5sum /etc/passwd");
+    const { bytes, body, resume } = pausedBody();
+    const put = upload(owner, running.id, "/staged/swapped.bin", body, { "content-length": String(bytes.length) });
+    const staged = await stagedFile(running.containerId);
+    const swap = await execAsSlotUser(running.containerId, `cd /home/berth && mv ${staged.name} moved-away && ln -s /etc/passwd ${staged.name} && echo swapped`);
+    expect(swap.output).toBe("swapped\n");
+    resume();
+    const res = await put;
+    expect(res.status).toBe(400);
+    expect((await errorBody(res)).code).toBe("VALIDATION_ERROR");
+    expect((await execAsSlotUser(running.containerId, "md5sum /etc/passwd")).output).toBe(before.output);
+    const top = await namesIn(running.containerId, "");
+    expect(top.filter((n) => n.startsWith(".berth-upload-"))).toEqual([]); // the link at Berth's name is removed, not followed
+    expect(await namesIn(running.containerId, "staged")).toEqual(["file.bin"]);
+    // Berth's descriptor followed the file, not the name: what the user moved away is the upload's
+    // bytes, given to them, theirs to keep or delete.
+    expect((await execAsSlotUser(running.containerId, "cd /home/berth && stat -c '%u %a %s' moved-away && rm -f moved-away && echo gone")).output).toBe(`1000 644 ${bytes.length}\ngone\n`);
   });
 });
 
