@@ -4,8 +4,9 @@
 // Berth and raw; medians are printed with the ratio (target ≥ 50 % of raw both ways). Berth's RSS
 // is sampled before, during (max) and after a 10 MB and a 100 MB transfer: it must not grow with
 // the file's size (uploads and downloads stream). Each timed transfer starts after a short pause,
-// so that what the previous one left running in the background (the engine's cleanup, the script
-// Berth starts for the next file operation) is not timed against the next. Prints; asserts nothing.
+// and a sync, so that what the previous one left running in the background (the engine's cleanup,
+// the script Berth starts for the next file operation, the disk's writeback) is not timed against
+// the next. Prints; asserts nothing.
 //   npm run build && npx tsx bench/files.ts   (Docker, a PostgreSQL server)
 //   BENCH_POSTGRES_URL=postgres://user@host:5432/postgres   the server to make the database on
 //   BENCH_MB (100), BENCH_ROUNDS (3), BENCH_MEMORY_MIB (256: the slot's memory)
@@ -69,6 +70,9 @@ const cpuDelta = (a: CpuSplit, b: CpuSplit): CpuSplit => ({ client: b.client - a
 
 /** Runs `work` while sampling the server's RSS every 50 ms; answers its duration, the highest RSS seen and where the CPU went. */
 async function measured(pid: number, work: () => Promise<void>, containerId = ""): Promise<{ ms: number; maxRss: number; cpu: CpuSplit }> {
+  // The previous transfer's dirty pages written back first (both ways write the same disk): the
+  // kernel would otherwise throttle whichever write comes next for the one before.
+  execFileSync("sync");
   await sleep(SETTLE_MS);
   const cpu0 = cpuNow(pid, containerId);
   let maxRss = rssMiB(pid);

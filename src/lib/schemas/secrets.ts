@@ -21,7 +21,9 @@ export const SECRET_BYTES_PER_SCOPE = 262_144;
  * stored one would break every command (extend it in ~/.bashrc instead). Anything starting with
  * BERTH_ is Berth's (BERTH_EXEC marks the processes of a command).
  */
-export const RESERVED_ENV_NAMES = ["HOME", "USER", "LOGNAME", "SHELL", "PATH", "PWD", "OLDPWD", "TERM", "SHLVL", "HOSTNAME", "TMUX", "TMUX_PANE", "_"] as const;
+// The last six are read-only in bash (an image's /bin/sh may be bash): setting one would end the
+// shell that starts the slot (docker-mapping.ts START_WRAPPER leaves them out too).
+export const RESERVED_ENV_NAMES = ["HOME", "USER", "LOGNAME", "SHELL", "PATH", "PWD", "OLDPWD", "TERM", "SHLVL", "HOSTNAME", "TMUX", "TMUX_PANE", "_", "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS", "BASH_VERSINFO"] as const;
 
 export const EnvName = z
   .string({ error: "name is required" })

@@ -75,6 +75,8 @@ export class DockerFiles implements RuntimeFiles {
   private readonly helpers = new Map<string, Helper>();
   /** By container id: at most one spare each. */
   private readonly spares = new Map<string, Spare>();
+  /** By slot: the uploads writing onto its disk from here, each with how to let go of it. */
+  private readonly uploads = new Map<string, Set<() => Promise<void>>>();
 
   constructor(
     private readonly docker: Dockerode,
@@ -214,21 +216,37 @@ export class DockerFiles implements RuntimeFiles {
     let created = false;
     let placed = false;
     let scriptEnded = false;
+    /** The disk failed a write (kept here: a write in flight fails while the next chunk is awaited). */
+    let diskError: unknown;
+    /** The slot's disk is being unmounted (dropHelpers): our descriptor must let go of it. */
+    let dropped = false;
+    const drop = async () => {
+      dropped = true;
+      await file?.close().catch(() => undefined);
+      file = undefined;
+    };
     run.socket.once("close", () => (scriptEnded = true));
     try {
-      file = await openFile(staged, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        file = await openFile(staged, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      } catch (err) {
+        throw stagingError(err, t.slotId);
+      }
       created = true;
+      this.trackUpload(t.slotId, drop);
       let sent = 0;
       let batch: Uint8Array[] = [];
       let batchBytes = 0;
       // One write in flight while the next batch is read off the request.
-      let writing: Promise<unknown> = Promise.resolve();
+      let writing: Promise<void> = Promise.resolve();
       const flush = async () => {
         await writing;
+        if (diskError) throw diskError;
+        if (dropped || !file) throw new SlotFileError("INCOMPLETE", "The slot's disk went away during the upload (the slot is being deleted or resized); nothing was kept.");
         const buffers = batch;
         batch = [];
         batchBytes = 0;
-        writing = buffers.length ? writeAll(file!, buffers) : Promise.resolve();
+        if (buffers.length) writing = writeAll(file, buffers).catch((err: unknown) => void (diskError = err));
       };
       for await (const chunk of body) {
         if (signal?.aborted) throw new SlotFileError("INCOMPLETE", "The upload was cancelled.");
@@ -241,12 +259,20 @@ export class DockerFiles implements RuntimeFiles {
       }
       await flush();
       await writing;
+      if (diskError) throw diskError;
       if (!scriptEnded) {
         if (sent < size) throw new SlotFileError("INCOMPLETE", `The upload ended after ${sent} of ${size} bytes; nothing was kept.`);
-        await file.chown(SLOT_UID, SLOT_GID);
-        await file.chmod(0o644); // what the script's umask 022 gives the files it makes
-        await file.close();
+        const done = file!;
         file = undefined;
+        try {
+          await done.chown(SLOT_UID, SLOT_GID);
+          await done.chmod(0o644); // what the script's umask 022 gives the files it makes
+        } catch (err) {
+          diskError = err;
+          throw err;
+        } finally {
+          await done.close();
+        }
         run.socket.end("go\n");
       }
       const out = await collect(run.stdout, MAX_META_BYTES);
@@ -261,18 +287,30 @@ export class DockerFiles implements RuntimeFiles {
       void run.kill();
       await run.wait().catch(() => null);
       if (err instanceof SlotFileError || err instanceof RuntimeOperationError || err instanceof RuntimeUnavailableError) throw err;
-      if (isNoSpace(err)) throw new SlotFileError("NO_SPACE", "The slot's disk is full.");
+      if (diskError !== undefined) throw diskWriteError(diskError);
       if (run.stderr()) throw scriptError(run.stderr(), "write the file");
-      if (!created) throw new RuntimeOperationError(`Berth could not make the upload's file in slot ${t.slotId}'s home.`, { cause: err });
       // The body itself failed: the client went away or broke the connection.
       throw new SlotFileError("INCOMPLETE", "The upload was interrupted before all its bytes arrived; nothing was kept.", { cause: err });
     } finally {
+      this.untrackUpload(t.slotId, drop);
       await file?.close().catch(() => undefined);
       // Our name at the home's top, not followed (unlink removes a link itself), and only for an upload
       // that was not placed: once placed, that name is the slot user's to use again.
       if (created && !placed) await unlink(staged).catch(() => undefined);
       release();
     }
+  }
+
+  private trackUpload(slotId: string, drop: () => Promise<void>): void {
+    const set = this.uploads.get(slotId) ?? new Set();
+    set.add(drop);
+    this.uploads.set(slotId, set);
+  }
+
+  private untrackUpload(slotId: string, drop: () => Promise<void>): void {
+    const set = this.uploads.get(slotId);
+    set?.delete(drop);
+    if (set?.size === 0) this.uploads.delete(slotId);
   }
 
   /** An upload through the engine: the bytes on the stdin of the script, which writes them in the slot. */
@@ -343,8 +381,9 @@ export class DockerFiles implements RuntimeFiles {
     return run.stdout;
   }
 
-  /** Removes the slot's helper containers (before its home is removed or resized: they hold it). */
+  /** Removes the slot's helper containers and ends uploads onto its disk (before its home is removed or resized: they hold it). */
   async dropHelpers(slotId: string): Promise<void> {
+    await Promise.all([...(this.uploads.get(slotId) ?? [])].map((drop) => drop()));
     const helper = this.helpers.get(slotId);
     this.helpers.delete(slotId);
     if (helper?.idle) clearTimeout(helper.idle);
@@ -647,9 +686,21 @@ async function writeAll(file: FileHandle, buffers: Uint8Array[]): Promise<void> 
   }
 }
 
-function isNoSpace(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return code === "ENOSPC" || code === "EDQUOT";
+const errnoOf = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code;
+
+/** Opening the upload's file on the slot's disk failed: the disk went away a moment ago, or cannot be written. */
+function stagingError(err: unknown, slotId: string): Error {
+  const code = errnoOf(err);
+  if (code === "ENOENT") return new RuntimeOperationError(`Slot ${slotId}'s disk is not mounted right now (it is being deleted or resized). Try again in a moment.`, { status: 409, cause: err });
+  return diskWriteError(err);
+}
+
+/** A write to the slot's disk failed (not the client: its bytes were there). */
+function diskWriteError(err: unknown): SlotFileError {
+  const code = errnoOf(err);
+  if (code === "ENOSPC" || code === "EDQUOT") return new SlotFileError("NO_SPACE", "The slot's disk is full.");
+  if (code === "EROFS") return new SlotFileError("PERMISSION", "The slot's disk is read-only right now (it reported an error); an administrator must check it.");
+  return new SlotFileError("FAILED", `Could not write the file to the slot's disk${code ? ` (${code})` : ""}.`, { cause: err });
 }
 
 async function collect(stream: Readable, max: number): Promise<Buffer> {

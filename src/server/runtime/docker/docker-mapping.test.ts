@@ -132,12 +132,17 @@ describe("START_WRAPPER and startEnvScript", () => {
     expect(runWrapped(startEnvScript(values))).toEqual(["it's", values.B, values.C, "unset"]);
   });
 
-  it("leaves out names that are not shell names (nothing of them is evaluated)", () => {
-    const script = startEnvScript({ "A;touch /tmp/x": "1", "1A": "2", A: "kept" });
-    expect(script).toBe("export A='kept'\n");
+  it("leaves out names that are not shell names, or that bash keeps read-only (nothing of them is evaluated)", () => {
+    const script = startEnvScript({ "A;touch /tmp/x": "1", "1A": "2", UID: "3", BASHOPTS: "4", A: "kept" });
+    expect(script).toBe("export A='kept'\n: berth-env-end\n");
   });
 
-  it("runs the command when stdin ends with nothing on it", () => {
+  it("runs the command when stdin ends with nothing on it, and drops a script cut off before its end", () => {
     expect(runWrapped("")).toEqual(["", "", "", "unset"]);
+    const whole = startEnvScript({ A: "one", B: "it's two" });
+    expect(runWrapped(whole)).toEqual(["one", "it's two", "", "unset"]);
+    // Cut inside the second value (an open quote) or before the end mark: none of it is run.
+    expect(runWrapped(whole.slice(0, whole.indexOf("two")))).toEqual(["", "", "", "unset"]);
+    expect(runWrapped(whole.slice(0, whole.indexOf(": berth")))).toEqual(["", "", "", "unset"]);
   });
 });

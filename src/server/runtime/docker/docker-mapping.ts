@@ -23,23 +23,30 @@ const KEEP_ALIVE_COMMAND = ["sleep", "infinity"];
 
 /**
  * The slot's main process starts under this: it reads `export NAME='value'` lines from its stdin
- * until EOF, evaluates them, then runs the image's entrypoint and the command ("$@") with stdin from
- * /dev/null. Berth attaches to the container's stdin before each start, writes the slot's secrets
- * (startEnvScript) and closes it (StdinOnce), so the values reach the main process fresh at every
- * start without ever being in the container's config, which Docker keeps in clear on the host and
- * shows in `docker inspect`. Nothing is printed, so nothing lands in the container's log. If nobody
- * writes (a start Berth did not make), the command still runs after START_STDIN_WAIT_S, without them.
+ * until EOF, evaluates them if they arrived whole (the last line is START_ENV_END: a cut-off script
+ * is dropped, never half-run), then runs the image's entrypoint and the command ("$@") with stdin
+ * from /dev/null. Berth attaches to the container's stdin before each start, writes the slot's
+ * secrets (startEnvScript) and closes it (StdinOnce), so the values reach the main process fresh at
+ * every start without ever being in the container's config, which Docker keeps in clear on the
+ * host and shows in `docker inspect`. Nothing is printed, so nothing lands in the container's log.
+ * `command eval`: a failure inside does not end the shell (dash, busybox). If nobody writes (a start
+ * Berth did not make), the command still runs after START_STDIN_WAIT_S, without them; an image with
+ * no `timeout` waits for its stdin to close.
  */
 export const START_STDIN_WAIT_S = 60;
-export const START_WRAPPER = `if command -v timeout >/dev/null 2>&1; then s=$(timeout ${START_STDIN_WAIT_S} cat); else s=$(cat); fi; eval "$s" || :; unset s; exec "$@" </dev/null`;
+const START_ENV_END = ": berth-env-end";
+export const START_WRAPPER = `if command -v timeout >/dev/null 2>&1; then s=$(timeout ${START_STDIN_WAIT_S} cat 2>/dev/null); else s=$(cat); fi; case "$s" in *"${START_ENV_END}") command eval "$s" 2>/dev/null || : ;; esac; unset s; exec "$@" </dev/null`;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Read-only in bash: `export UID=…` there ends the shell, and with it the slot's start. */
+const SHELL_READONLY = new Set(["UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS", "BASH_VERSINFO"]);
 
-/** What START_WRAPPER evaluates: one single-quoted `export` per variable (names that are not a shell name are left out). */
+/** What START_WRAPPER evaluates: one single-quoted `export` per variable, then the end mark (names no shell may set are left out). */
 export function startEnvScript(vars: Record<string, string>): string {
-  return Object.entries(vars)
-    .filter(([name]) => ENV_NAME.test(name))
+  const exports = Object.entries(vars)
+    .filter(([name]) => ENV_NAME.test(name) && !SHELL_READONLY.has(name))
     .map(([name, value]) => `export ${name}='${value.replaceAll("'", `'"'"'`)}'\n`)
     .join("");
+  return `${exports}${START_ENV_END}\n`;
 }
 
 export function containerName(slotId: string): string {

@@ -3,7 +3,7 @@
 // listing homes left without containers, and the plain-volume fallback where Berth cannot make disks.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chown, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
@@ -108,6 +108,45 @@ describe("a slot's home disk", () => {
     // The space is back: a file that fits goes in.
     expect(await rt.files.write(target, ["fits.bin"], body(8), { size: 8 * MiB })).toEqual({ size: 8 * MiB });
     expect((await sh(containerId, "stat -c '%u %s' /home/berth/fits.bin")).output).toBe(`1000 ${8 * MiB}\n`);
+  });
+
+  it("ends an upload under way when the slot's home is removed, rather than holding its disk busy", async () => {
+    const { slotId, containerId } = await runningSlot();
+    let resume!: () => void;
+    const paused = new Promise<void>((r) => (resume = r));
+    async function* body() {
+      yield Buffer.alloc(2 * MiB, 1);
+      await paused;
+      yield Buffer.alloc(MiB, 2);
+    }
+    const writing = rt.files.write({ slotId, containerId, running: true }, ["slow.bin"], body(), { size: 3 * MiB });
+    writing.catch(() => undefined);
+    for (let i = 0; !(await sh(containerId, "ls -A /home/berth")).output.includes(".berth-upload-"); i++) {
+      if (i > 100) throw new Error("the upload never reached the disk");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Its open file would keep the disk from unmounting (EBUSY, then a 409 after a few seconds).
+    await rt.remove(containerId, { slotId, withHome: true });
+    expect(existsSync(disk(slotId).image)).toBe(false);
+    expect(await mountAt(disk(slotId).mountPoint)).toBeNull();
+    resume();
+    await expect(writing).rejects.toMatchObject({ name: "SlotFileError", code: "INCOMPLETE" });
+  });
+
+  it("clears at the next start what an upload cut short by a Berth that stopped left at the home's top, and nothing else", async () => {
+    const { slotId, containerId } = await runningSlot();
+    const home = path.join(disk(slotId).mountPoint, "home");
+    const name = (c: string) => `.berth-upload-${c.repeat(24)}`;
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    // Root's and old: left behind. Root's and fresh: an upload under way. The slot user's, or another name: theirs.
+    for (const [file, uid, old] of [[name("a"), 0, true], [name("b"), 0, false], [name("c"), 1000, true], [".berth-upload-mine", 0, true]] as const) {
+      await writeFile(path.join(home, file), "x", { mode: 0o600 });
+      await chown(path.join(home, file), uid, uid);
+      if (old) await utimes(path.join(home, file), hoursAgo, hoursAgo);
+    }
+    await rt.stop(containerId, { timeoutSeconds: 1 });
+    await rt.start(containerId);
+    expect((await readdir(home)).sort()).toEqual([name("b"), name("c"), ".berth-upload-mine"].sort());
   });
 
   it("keeps files across stop/start, and mounts the disk again after a host reboot took its loop device", async () => {

@@ -13,14 +13,15 @@
 // host reboot the loop devices are gone — kept mounted while the slot is stopped (usage stays
 // readable, nothing to redo at start), unmounted and deleted with the slot. `mount -o loop` picks a
 // free loop device atomically (20 concurrent mounts: 20 devices, no race) and sets autoclear, so
-// the umount frees the device.
+// the umount frees the device. Each mount also clears the files of uploads that a Berth stopped
+// mid-upload left at the home's top (removeStaleUploads).
 //
 // Images are sparse and mounted with discard: a disk takes host space only for what the slot
 // writes, and gives back what it deletes. Each new disk (and each growth) must fit in the host's
 // free space when made, but disks together may promise more than the host has (thin provisioning).
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, chmod, chown, link, mkdir, readdir, realpath, rm, rmdir, statfs } from "node:fs/promises";
+import { access, chmod, chown, link, lstat, mkdir, readdir, realpath, rm, rmdir, statfs, unlink } from "node:fs/promises";
 import path from "node:path";
 import { RuntimeOperationError } from "../types";
 import { SLOT_GID, SLOT_UID } from "./docker-mapping";
@@ -229,6 +230,7 @@ export class HomeDisks {
       await chmod(l.home, 0o755);
       await chown(l.home, SLOT_UID, SLOT_GID);
     }
+    await removeStaleUploads(l.home).catch(() => undefined);
   }
 
   private async unmount(l: Layout, slotId: string): Promise<void> {
@@ -326,6 +328,26 @@ export class HomeDisks {
       if (this.locks.get(slotId) === settled) this.locks.delete(slotId);
     });
     return result;
+  }
+}
+
+/** What docker-files.ts writeStaged names an upload's file at the home's top while its bytes arrive. */
+const STAGED_UPLOAD = /^\.berth-upload-[0-9a-f]{24}$/;
+/** An upload's file untouched this long was left by a Berth that stopped mid-upload (a live one is written every moment). */
+const STALE_UPLOAD_MS = 60 * 60_000;
+
+/**
+ * Removes uploads' files that a Berth stopped mid-upload left at the home's top (root's, 0600: the
+ * slot user can delete them but not read them). Names only at the top, never followed: lstat and
+ * unlink act on the entry itself; the slot user's own files (theirs, not root's) are never touched.
+ */
+async function removeStaleUploads(home: string): Promise<void> {
+  const before = Date.now() - STALE_UPLOAD_MS;
+  for (const name of await readdir(home)) {
+    if (!STAGED_UPLOAD.test(name)) continue;
+    const entry = path.join(home, name);
+    const s = await lstat(entry).catch(() => null);
+    if (s?.isFile() && s.uid === 0 && s.mtimeMs < before) await unlink(entry).catch(() => undefined);
   }
 }
 
