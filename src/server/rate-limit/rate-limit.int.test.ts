@@ -2,6 +2,10 @@
 // against PostgreSQL. The client IP is the header server.ts stamps on every request.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { POST as oauthToken } from "@/app/api/v1/oauth/token/route";
+import { POST as execStream } from "@/app/api/v1/slots/[id]/exec/stream/route";
+import { GET as archiveGet } from "@/app/api/v1/slots/[id]/files/archive/route";
+import { GET as contentGet, PUT as contentPut } from "@/app/api/v1/slots/[id]/files/content/route";
+import { GET as logsGet } from "@/app/api/v1/slots/[id]/logs/route";
 import { GET as trpcGet } from "@/app/api/trpc/[trpc]/route";
 import { handleRest } from "@/server/api/rest/handler";
 import { signedIn } from "@/server/api/rest/plain-route";
@@ -259,5 +263,24 @@ describe("rate limits", () => {
     const anon = await signedIn(new Request("http://berth.test/api/v1/slots/slt_x/logs"), testMeta(nextIp()), "slots.logs");
     expect((anon as Response).status).toBe(401);
     expect((anon as Response).headers.get("ratelimit-limit")).toBe("6");
+  });
+
+  it("puts the count on every answer of the plain routes, not only their refusals (here: another user's or a missing slot)", async () => {
+    const { auth } = await userOnPlan(10);
+    const params = { params: Promise.resolve({ id: "slt_missing" }) };
+    const answers = [
+      await logsGet(new Request("http://berth.test/api/v1/slots/slt_missing/logs", { headers: auth }), params),
+      await contentGet(new Request("http://berth.test/api/v1/slots/slt_missing/files/content?path=/a", { headers: auth }), params),
+      await contentPut(new Request("http://berth.test/api/v1/slots/slt_missing/files/content?path=/a", { method: "PUT", headers: { ...auth, "content-length": "1" }, body: "x" }), params),
+      await archiveGet(new Request("http://berth.test/api/v1/slots/slt_missing/files/archive?path=/", { headers: auth }), params),
+      await execStream(new Request("http://berth.test/api/v1/slots/slt_missing/exec/stream", { method: "POST", headers: { ...auth, ...json }, body: JSON.stringify({ command: "true" }) }), params),
+    ];
+    expect(answers.map((r) => [r.status, r.headers.get("ratelimit-limit"), r.headers.get("ratelimit-remaining")])).toEqual([
+      [404, "10", "9"],
+      [404, "10", "8"],
+      [404, "10", "7"],
+      [404, "10", "6"],
+      [404, "10", "5"],
+    ]);
   });
 });

@@ -2,7 +2,8 @@
 // or streams: files content and archives, the exec stream, logs): the signed-in caller, and a
 // request body read with a cap. Their errors go through error-response.ts like the adapter's.
 // signedIn() also counts the call against the caller's rate limit (server/rate-limit), like the
-// REST adapter does: 429 once used up; its answers carry the RateLimit-* headers.
+// REST adapter does: 429 once used up. A handler wrapped in countedRoute() gives every answer the
+// call's RateLimit-* headers (API.md: "rate-limited routes carry" them), success or failure.
 import { resolveCaller } from "@/server/auth/resolve-caller";
 import { applyRateLimitHeaders, consumeRateLimit, rateLimitedError, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/server/request-meta";
@@ -16,12 +17,12 @@ export type PlainRouteContext = ServiceContext & { rateLimit: RateLimitOutcome |
 /**
  * The caller as a service context (the call counted against their rate limit), or the answer to
  * give instead: 429 (budget used up), 401 (not signed in; counted per IP) or 403 (a key without the
- * route's scope), each with the RateLimit-* headers. Pass a successful answer through
- * withRateLimitHeaders(ctx, response) so it carries them too.
+ * route's scope), each with the RateLimit-* headers; countedRoute() puts them on the rest.
  */
 export async function signedIn(req: Request, meta: RequestMeta, route: keyof typeof PLAIN_ROUTE_SCOPES): Promise<PlainRouteContext | Response> {
   const caller = await resolveCaller(req.headers);
   const limit = await consumeRateLimit({ actor: caller.actor, ip: meta.ip, auth: false });
+  if (limit) counted.set(req, limit);
   if (limit?.limited) {
     const err = rateLimitedError(limit);
     return applyRateLimitHeaders(errorResponse(meta.requestId, err.code, err.message, { details: err.details, retryAfter: err.retryAfter }), limit);
@@ -44,9 +45,15 @@ export async function signedIn(req: Request, meta: RequestMeta, route: keyof typ
   return { actor: caller.actor, meta, rateLimit: limit };
 }
 
-/** A plain route's answer with its call's RateLimit-* headers (the answer's headers must be mutable). */
-export function withRateLimitHeaders(ctx: { rateLimit?: RateLimitOutcome | null }, res: Response): Response {
-  return applyRateLimitHeaders(res, ctx.rateLimit);
+/** Each request's count, as signedIn() made it (gone with the request). */
+const counted = new WeakMap<Request, RateLimitOutcome>();
+
+/**
+ * A plain route's handler whose every answer carries the RateLimit-* headers of the count signedIn()
+ * made for that request: the success, and any refusal or failure after it.
+ */
+export function countedRoute<A extends unknown[]>(handler: (req: Request, ...rest: A) => Promise<Response>): (req: Request, ...rest: A) => Promise<Response> {
+  return async (req, ...rest) => applyRateLimitHeaders(await handler(req, ...rest), counted.get(req));
 }
 
 export class BodyTooLarge extends Error {}

@@ -203,11 +203,11 @@ export class DockerRuntime implements WorkspaceRuntime {
     try {
       await this.call(`start the container ${containerId}`, (signal) => container.start(withSignal({}, signal)));
     } catch (err) {
-      if (statusOf(err) !== 304) {
-        stdin.destroy();
-        throw err;
-      }
-      // 304: already running; its main process read its stdin when it started, and ours goes nowhere.
+      stdin.destroy();
+      // 304: already running. Its main process had its stdin when it started (and the engine would
+      // hold this connection open, with nobody left to read it).
+      if (statusOf(err) !== 304) throw err;
+      return;
     }
     await deliver(stdin, startEnvScript(opts?.env ?? {}), START_DELIVERY_MS);
   }

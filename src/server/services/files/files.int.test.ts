@@ -109,9 +109,11 @@ describe.each([
     expect(put.status).toBe(201);
     expect(await put.json()).toEqual({ path: "/data/blob.bin", size: bytes.length });
     expect(put.headers.get("location")).toBe(`/api/v1/slots/${id}/files/content?path=%2Fdata%2Fblob.bin`);
+    expect(Number(put.headers.get("ratelimit-limit"))).toBeGreaterThan(0); // a rate-limited route: its answers say so
 
     const get = await download(owner, id, "/data/blob.bin");
     expect(get.status).toBe(200);
+    expect(get.headers.get("ratelimit-remaining")).toMatch(/^\d+$/);
     expect(get.headers.get("content-length")).toBe(String(bytes.length));
     expect(get.headers.get("content-type")).toBe("application/octet-stream");
     expect(get.headers.get("content-disposition")).toContain('attachment; filename="blob.bin"');

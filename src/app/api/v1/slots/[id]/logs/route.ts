@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import { z } from "zod";
 import { failureResponse, validationResponse } from "@/server/api/rest/error-response";
-import { otherMethods, signedIn } from "@/server/api/rest/plain-route";
+import { countedRoute, otherMethods, signedIn } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { openSlotLogs } from "@/server/services/slots/slot-logs";
 
@@ -34,7 +34,7 @@ function withHeadersFirst(body: ReadableStream<Uint8Array>): ReadableStream<Uint
   });
 }
 
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = countedRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> => {
   const meta = requestMetaFrom(req.headers);
   try {
     const { id } = await params;
@@ -50,6 +50,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   } catch (err) {
     return failureResponse(err, meta.requestId, "slot logs");
   }
-}
+});
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods("/api/v1/slots/{id}/logs", ["GET", "HEAD"]);

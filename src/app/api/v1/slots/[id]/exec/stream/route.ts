@@ -2,7 +2,7 @@
 // {"type":"stdout"|"stderr","data":"…"} as it comes, then {"type":"exit",…}. Closing the response cancels it.
 import { ExecInput, type ExecStreamEvent } from "@/lib/schemas/exec";
 import { errorResponse, failureResponse, validationResponse } from "@/server/api/rest/error-response";
-import { BodyTooLarge, otherMethods, readCappedBody, signedIn } from "@/server/api/rest/plain-route";
+import { BodyTooLarge, countedRoute, otherMethods, readCappedBody, signedIn } from "@/server/api/rest/plain-route";
 import { env } from "@/server/env";
 import { requestMetaFrom } from "@/server/request-meta";
 import { startSlotExec, type StartedExec } from "@/server/services/slots/exec";
@@ -13,7 +13,7 @@ const StreamInput = ExecInput.omit({ async: true });
 /** Lines queued for a slow reader before the command is held back (its pipe fills and it waits). */
 const QUEUED_LINES = 32;
 
-export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export const POST = countedRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> => {
   const meta = requestMetaFrom(req.headers);
   try {
     const { id } = await params;
@@ -95,6 +95,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   } catch (err) {
     return failureResponse(err, meta.requestId, "exec stream");
   }
-}
+});
 
 export const { GET, HEAD, PUT, PATCH, DELETE } = otherMethods("/api/v1/slots/{id}/exec/stream", ["POST"]);

@@ -2,14 +2,14 @@
 // of its contents (entries "./…"; links stored as links, never followed).
 import { ArchiveFormat } from "@/lib/schemas/files";
 import { failureResponse, validationResponse } from "@/server/api/rest/error-response";
-import { otherMethods } from "@/server/api/rest/plain-route";
+import { countedRoute, otherMethods } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { archiveSlotFolder } from "@/server/services/files/download-file";
 import { attachment, filesRequest, responseBody, safeBodyHeaders } from "../files-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = countedRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> => {
   const meta = requestMetaFrom(req.headers);
   try {
     const r = await filesRequest(req, params, meta, "files.archive");
@@ -26,6 +26,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   } catch (err) {
     return failureResponse(err, meta.requestId, "folder archive");
   }
-}
+});
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods("/api/v1/slots/{id}/files/archive", ["GET", "HEAD"]);

@@ -2,7 +2,7 @@
 // PUT /api/v1/slots/{id}/files/content?path=/f — the raw body becomes the file (201 { path, size }).
 // Both stream: nothing is held in memory beyond a few chunks, whatever the file's size.
 import { errorResponse, failureResponse } from "@/server/api/rest/error-response";
-import { otherMethods } from "@/server/api/rest/plain-route";
+import { countedRoute, otherMethods } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { chooseRange } from "@/server/services/files/byte-ranges";
 import { openSlotFile } from "@/server/services/files/download-file";
@@ -72,15 +72,13 @@ async function download(req: Request, params: Promise<{ id: string }>, withBody:
   }
 }
 
-export function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return download(req, params, true);
-}
+export const GET = countedRoute((req: Request, { params }: { params: Promise<{ id: string }> }) => download(req, params, true));
 
-export function HEAD(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return download(req, params, false);
-}
+export const HEAD = countedRoute((req: Request, { params }: { params: Promise<{ id: string }> }) => download(req, params, false));
 
-export async function PUT(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export const PUT = countedRoute(upload);
+
+async function upload(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const meta = requestMetaFrom(req.headers);
   try {
     const r = await filesRequest(req, params, meta, "files.upload");
