@@ -82,7 +82,7 @@ export function CredentialsSection({ slotId }: { slotId: string }) {
                           onReset={() => save.reset()}
                         />
                         {set ? (
-                          <ConfirmButton title={`Delete the ${p.name} key?`} description={`${p.variables.join(" and ")} will no longer be set in new terminals and commands.`} confirmLabel="Delete" onConfirm={() => remove.mutate({ id: slotId, provider: p.id })} disabled={remove.isPending}>
+                          <ConfirmButton title={`Delete the ${p.name} key?`} description={`${p.variables.join(" and ")} will no longer be set in new terminals and commands, nor in the slot after its next start.`} confirmLabel="Delete" onConfirm={() => remove.mutate({ id: slotId, provider: p.id })} disabled={remove.isPending}>
                             <Trash2 />
                             <span className="sr-only">Delete the {p.name} key</span>
                           </ConfirmButton>

@@ -66,7 +66,7 @@ export function EnvVarTable({ rows, editable, actions, removing }: { rows: EnvVa
                     pending={actions.pending}
                     onReset={actions.reset}
                   />
-                  <ConfirmButton title={`Delete ${v.name}?`} description="New commands and terminals will no longer get this variable." confirmLabel="Delete" onConfirm={() => actions.remove(v.name)} disabled={removing} variant="ghost">
+                  <ConfirmButton title={`Delete ${v.name}?`} description="New commands and terminals will no longer get this variable, nor the slot after its next start." confirmLabel="Delete" onConfirm={() => actions.remove(v.name)} disabled={removing} variant="ghost">
                     <Trash2 />
                     <span className="sr-only">Delete {v.name}</span>
                   </ConfirmButton>

@@ -8,7 +8,7 @@ import { RestartNotice } from "./restart-notice";
 /** A slot's environment page: its variables (and yours that apply), its provider credentials. */
 export function SlotEnvManager({ id }: { id: string }) {
   return (
-    <SlotSubpage id={id} title="Environment" description="Encrypted variables and provider keys, given to this slot's terminals and commands.">
+    <SlotSubpage id={id} title="Environment" description="Encrypted variables and provider keys, given to this slot when it starts and to its terminals and commands.">
       {() => (
         <>
           <RestartNotice />
