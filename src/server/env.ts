@@ -74,6 +74,7 @@ const EnvSchema = z
     BERTH_WEBHOOK_RETRY_BASE_MS: z.coerce.number({ error: "BERTH_WEBHOOK_RETRY_BASE_MS must be a number of milliseconds" }).int().min(1).max(3_600_000).default(10_000),
     DOCKER_HOST: optionalString.describe("Docker engine address, e.g. unix:///var/run/docker.sock or tcp://host:2375"),
     BERTH_METRICS_INTERVAL: z.coerce.number({ error: "BERTH_METRICS_INTERVAL must be a number of seconds" }).int().min(5).max(3_600).default(30),
+    BERTH_EVENT_RETENTION_DAYS: z.coerce.number({ error: "BERTH_EVENT_RETENTION_DAYS must be a number of days" }).int().min(1).max(3650).default(30),
     BERTH_METRICS_RETENTION_HOURS: z.coerce.number({ error: "BERTH_METRICS_RETENTION_HOURS must be a number of hours" }).int().min(1).max(24 * 90).default(24),
     BERTH_AUTOSTOP_WARNING_MINUTES: z.coerce.number({ error: "BERTH_AUTOSTOP_WARNING_MINUTES must be a number of minutes" }).int().min(1).max(120).default(5),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -4,6 +4,8 @@
 //   slots-autostop       every minute: idle timeout and max uptime, with a warning before
 //   slots-metrics        every BERTH_METRICS_INTERVAL seconds: one sample of every running slot
 //   slots-metrics-prune  hourly: samples older than the retention window go
+//   history-prune        hourly: old events and settled deliveries, expired credentials
+//                        (services/retention/prune-history.ts)
 //   webhooks-deliver     every 2 s (a chain like metrics), and at once when this process queues an
 //                        event: sends due webhook deliveries (services/webhooks/deliver.ts)
 // pg-boss cron has minute resolution, so the metrics job re-queues itself `intervalSeconds` later
@@ -14,6 +16,7 @@ import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { autoStopPass } from "@/server/services/slots/auto-stop";
 import { sweepDeadProcesses } from "@/server/services/slots/process-sweep";
+import { pruneHistory } from "@/server/services/retention/prune-history";
 import { pruneMetrics, sampleMetrics } from "@/server/services/slots/metrics";
 import { reconcileSlots } from "@/server/services/slots/reconcile";
 import { onDeliveriesQueued } from "@/server/services/events/emit";
@@ -28,6 +31,7 @@ export const QUEUES = {
   autostop: "slots-autostop",
   metrics: "slots-metrics",
   metricsPrune: "slots-metrics-prune",
+  historyPrune: "history-prune",
   webhooks: "webhooks-deliver",
 } as const;
 
@@ -54,6 +58,7 @@ export async function startJobs(handle: DbHandle, opts: { pollingIntervalSeconds
       }
     },
     [QUEUES.metricsPrune]: async () => ({ deleted: await pruneMetrics() }),
+    [QUEUES.historyPrune]: () => pruneHistory(),
     [QUEUES.webhooks]: async () => {
       try {
         // A full batch: more may be due at once.
@@ -82,6 +87,7 @@ export async function startJobs(handle: DbHandle, opts: { pollingIntervalSeconds
   await boss.schedule(QUEUES.autostop, "* * * * *");
   await boss.schedule(QUEUES.metrics, "* * * * *", {}, { singletonKey: "chain" });
   await boss.schedule(QUEUES.metricsPrune, "17 * * * *");
+  await boss.schedule(QUEUES.historyPrune, "41 * * * *");
   await boss.send(QUEUES.metrics, {}, { singletonKey: "chain" });
   await boss.schedule(QUEUES.webhooks, "* * * * *", {}, { singletonKey: "chain" });
   await boss.send(QUEUES.webhooks, {}, { singletonKey: "chain" });

@@ -16,6 +16,7 @@ import type { EventTypeList } from "@/lib/schemas/event-feed";
 import { EVENT_SCHEMAS, EVENT_TYPES, type BerthEvent, type EventType } from "@/lib/schemas/events";
 import { db } from "@/server/db";
 import { events } from "@/server/db/schema";
+import { env } from "@/server/env";
 import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { requireActor, type ServiceContext } from "../context";
@@ -61,7 +62,7 @@ async function seqOf(userId: string, eventId: string, field: "after" | "lastEven
     .from(events)
     .where(and(eq(events.id, eventId), eq(events.userId, userId)));
   if (!row) {
-    throw new BerthError("VALIDATION_ERROR", `No event of yours has the id ${eventId}: pass the id of an event from your feed.`, {
+    throw new BerthError("VALIDATION_ERROR", `No event of yours has the id ${eventId}: pass the id of an event from your feed (events are kept ${env().BERTH_EVENT_RETENTION_DAYS} days; start again without it to read from the newest).`, {
       details: { fields: { [field]: ["Unknown event id"] } },
     });
   }
