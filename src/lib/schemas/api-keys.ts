@@ -8,7 +8,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** What each scope allows, for the dashboard and the OpenAPI document. */
 export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
-  "slots:read": "List and read slots, their events, metrics and logs",
+  "slots:read": "List and read slots, their events, metrics and logs (in the events feed, file, command and webhook events need files:read, exec and webhooks too)",
   "slots:write": "Create, change, start, stop, restart and delete slots",
   exec: "Run commands in slots and open terminals",
   "files:read": "List and download files in slots",

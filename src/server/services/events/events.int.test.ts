@@ -5,6 +5,7 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as trpcGet } from "@/app/api/trpc/[trpc]/route";
+import type { ApiKeyScope } from "@/lib/schemas/api-keys";
 import type { BerthEvent } from "@/lib/schemas/events";
 import { anonymousContext, makeUser, testMeta } from "@/test/factories";
 import { setupTestDatabase } from "@/test/integration-db";
@@ -315,6 +316,30 @@ describe("live events", () => {
     expect((await filtered.next()).value).toMatchObject({ id: two });
     await filtered.return(undefined);
     await expect(liveEvents(as(other), { lastEventId: one }).next()).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+  });
+
+  it("shows an API key only the events its scopes cover (a file's path, a command, a webhook's URL need their own scope)", async () => {
+    const user = await makeUser();
+    const slot = { id: "slt_scoped", name: "scoped" };
+    await db().transaction(async (tx) => {
+      await emitEvent(tx, user.id, "quota.exceeded", { limit: "slots", message: "no more" });
+      await emitEvent(tx, user.id, "file.uploaded", { slot, path: "/secret-plans.txt", size: 1 });
+      await emitEvent(tx, user.id, "command.finished", { slot, command: { id: "cmd_1", status: "exited", exitCode: 0, durationMs: 1, timedOut: false } });
+      await emitEvent(tx, user.id, "webhook.test", { webhook: { id: "whk_1", url: "https://hooks.example.com/private" } });
+    });
+    await settle();
+    const seen = async (scopes?: ApiKeyScope[], types?: string) =>
+      (await listEvents({ ...as(user), actor: { ...user, ...(scopes ? { scopes } : {}) } }, { limit: 10, types })).data.map((e) => e.type);
+    expect(await seen()).toEqual(["quota.exceeded", "file.uploaded", "command.finished", "webhook.test"]); // the account itself
+    expect(await seen(["slots:read"])).toEqual(["quota.exceeded"]);
+    expect(await seen(["slots:read", "files:read"])).toEqual(["quota.exceeded", "file.uploaded"]);
+    expect(await seen(["slots:read", "exec", "webhooks"])).toEqual(["quota.exceeded", "command.finished", "webhook.test"]);
+    expect(await seen(["slots:read"], "file.uploaded,webhook.test")).toEqual([]);
+    // The live stream narrows the same way.
+    const first = await db().select({ id: events.id }).from(events).where(eq(events.userId, user.id)).orderBy(asc(events.seq)).limit(1);
+    const resumed = liveEvents({ ...as(user), actor: { ...user, scopes: ["slots:read", "files:read"] } }, { lastEventId: first[0]!.id }, new AbortController().signal);
+    expect((await resumed.next()).value).toMatchObject({ type: "file.uploaded" });
+    await resumed.return(undefined);
   });
 
   it("ends a live stream once the API key that opened it is revoked", async () => {

@@ -19,7 +19,8 @@ import { events } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
-import { requireActor, type ServiceContext } from "../context";
+import type { ApiKeyScope } from "@/lib/schemas/api-keys";
+import { requireActor, type Actor, type ServiceContext } from "../context";
 
 /** How long after its insert an event is shown (see above). */
 export const SETTLE_MS = 1_000;
@@ -55,6 +56,25 @@ export function parseEventTypes(types: string | null | undefined): EventType[] |
   return list.length ? (list as EventType[]) : undefined;
 }
 
+/**
+ * The scope a key needs, besides slots:read (the feed's own), to see an event of this type: an
+ * event says as much as the route it comes from (a file's path, a command line, a webhook's URL).
+ */
+function scopeToSee(type: EventType): ApiKeyScope {
+  if (type.startsWith("file.")) return "files:read";
+  if (type.startsWith("command.")) return "exec";
+  if (type.startsWith("webhook.")) return "webhooks";
+  return "slots:read";
+}
+
+/** The types asked for (undefined: all), narrowed to what the caller's key may see; the whole account sees all. */
+function visibleTypes(actor: Actor, asked: EventType[] | undefined): EventType[] | undefined {
+  const scopes = actor.scopes;
+  if (!scopes) return asked;
+  const allowed = (asked ?? EVENT_TYPES).filter((t) => scopes.includes(scopeToSee(t)));
+  return allowed.length === EVENT_TYPES.length ? undefined : allowed;
+}
+
 /** Where an event id (a cursor) is in the user's feed. Unknown, or another user's: VALIDATION_ERROR (existence not revealed). */
 async function seqOf(userId: string, eventId: string, field: "after" | "lastEventId"): Promise<number> {
   const [row] = await db()
@@ -70,7 +90,8 @@ async function seqOf(userId: string, eventId: string, field: "after" | "lastEven
 }
 
 function feedWhere(userId: string, types: EventType[] | undefined, ...more: (SQL | undefined)[]): SQL | undefined {
-  return and(eq(events.userId, userId), settled(userId), types ? inArray(events.type, types) : undefined, ...more);
+  const ofTypes = types === undefined ? undefined : types.length ? inArray(events.type, types) : sql`false`;
+  return and(eq(events.userId, userId), settled(userId), ofTypes, ...more);
 }
 
 const columns = { seq: events.seq, id: events.id, type: events.type, data: events.data, createdAt: events.createdAt };
@@ -82,7 +103,7 @@ const columns = { seq: events.seq, id: events.id, type: events.type, data: event
  */
 export async function listEvents(ctx: ServiceContext, input: { after?: string; limit: number; types?: string }): Promise<{ data: BerthEvent[]; nextCursor: string | null }> {
   const actor = requireActor(ctx);
-  const types = parseEventTypes(input.types);
+  const types = visibleTypes(actor, parseEventTypes(input.types));
   if (input.after) {
     const from = await seqOf(actor.id, input.after, "after");
     const rows = await db()
@@ -118,7 +139,7 @@ export function eventCatalogue(): EventTypeList {
  */
 export async function* liveEvents(ctx: ServiceContext, input: { lastEventId?: string | null; types?: string } | undefined, signal?: AbortSignal): AsyncGenerator<BerthEvent> {
   const actor = requireActor(ctx);
-  const types = parseEventTypes(input?.types);
+  const types = visibleTypes(actor, parseEventTypes(input?.types));
   let cursor: number;
   if (input?.lastEventId) {
     cursor = await seqOf(actor.id, input.lastEventId, "lastEventId");
