@@ -14,7 +14,7 @@ export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   "files:read": "List and download files in slots",
   "files:write": "Upload, move, make folders and delete files in slots",
   "secrets:write": "List, set and delete environment variables and provider credentials",
-  webhooks: "Manage webhook endpoints and their deliveries",
+  webhooks: "Manage webhook endpoints and their deliveries (an endpoint gets only events the key's other scopes may see)",
   admin: "Administer users, plans, templates and every slot (administrators' keys only)",
 };
 

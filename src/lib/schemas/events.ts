@@ -2,6 +2,7 @@
 // and webhooks), each with the zod schema of its `data`. Published in the OpenAPI document.
 // A webhook body is the Standard Webhooks envelope { type, timestamp, data }.
 import { z } from "zod";
+import type { ApiKeyScope } from "./api-keys";
 import { IsoDate } from "./common";
 
 const SlotRef = z.object({ id: z.string(), name: z.string() });
@@ -30,6 +31,18 @@ export const EVENT_SCHEMAS = {
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
+
+/**
+ * The scope an API key needs, besides slots:read (the feed's own) or webhooks (the endpoints'), to
+ * see or subscribe to an event of this type: an event says as much as the route it comes from (a
+ * file's path, a command's result, a webhook's URL).
+ */
+export function eventScope(type: EventType): ApiKeyScope {
+  if (type.startsWith("file.")) return "files:read";
+  if (type.startsWith("command.")) return "exec";
+  if (type.startsWith("webhook.")) return "webhooks";
+  return "slots:read";
+}
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 

@@ -13,13 +13,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { EventTypeList } from "@/lib/schemas/event-feed";
-import { EVENT_SCHEMAS, EVENT_TYPES, type BerthEvent, type EventType } from "@/lib/schemas/events";
+import { EVENT_SCHEMAS, EVENT_TYPES, eventScope, type BerthEvent, type EventType } from "@/lib/schemas/events";
 import { db } from "@/server/db";
 import { events } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { BerthError } from "@/server/errors";
 import { logger } from "@/server/logger";
-import type { ApiKeyScope } from "@/lib/schemas/api-keys";
 import { requireActor, type Actor, type ServiceContext } from "../context";
 
 /** How long after its insert an event is shown (see above). */
@@ -56,22 +55,11 @@ export function parseEventTypes(types: string | null | undefined): EventType[] |
   return list.length ? (list as EventType[]) : undefined;
 }
 
-/**
- * The scope a key needs, besides slots:read (the feed's own), to see an event of this type: an
- * event says as much as the route it comes from (a file's path, a command line, a webhook's URL).
- */
-function scopeToSee(type: EventType): ApiKeyScope {
-  if (type.startsWith("file.")) return "files:read";
-  if (type.startsWith("command.")) return "exec";
-  if (type.startsWith("webhook.")) return "webhooks";
-  return "slots:read";
-}
-
 /** The types asked for (undefined: all), narrowed to what the caller's key may see; the whole account sees all. */
 function visibleTypes(actor: Actor, asked: EventType[] | undefined): EventType[] | undefined {
   const scopes = actor.scopes;
   if (!scopes) return asked;
-  const allowed = (asked ?? EVENT_TYPES).filter((t) => scopes.includes(scopeToSee(t)));
+  const allowed = (asked ?? EVENT_TYPES).filter((t) => scopes.includes(eventScope(t)));
   return allowed.length === EVENT_TYPES.length ? undefined : allowed;
 }
 

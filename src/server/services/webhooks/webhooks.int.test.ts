@@ -256,4 +256,22 @@ describe("webhooks", () => {
     }
     expect(((await rest("GET", "/webhooks", otherToken)).json.data as unknown[]).length).toBe(0);
   });
+
+  it("lets an API key point an endpoint only at events its scopes may see", async () => {
+    const key = async (scopes: string[]) => (await rest("POST", "/api-keys", token, { name: `hooks ${scopes.join(" ")}`, scopes })).json.key as string;
+    const hooksOnly = await key(["webhooks"]);
+    const all = await rest("POST", "/webhooks", hooksOnly, { url: "https://93.184.215.14/all", events: ["*"] });
+    expect(all.status).toBe(403);
+    expect(all.json.error?.code).toBe("FORBIDDEN");
+    expect(all.json.error?.message).toMatch(/lacks the slots:read, exec and files:read scopes that slot\.created, .*file\.uploaded events need/);
+    expect((await rest("POST", "/webhooks", hooksOnly, { url: "https://93.184.215.14/files", events: ["file.uploaded"] })).json.error?.message).toMatch(/files:read scope that file\.uploaded events need/);
+    expect((await rest("POST", "/webhooks", hooksOnly, { url: "https://93.184.215.14/tests", events: ["webhook.test"] })).status).toBe(201);
+
+    // The account's own endpoint for everything: such a key cannot send it elsewhere, nor widen one.
+    const everything = (await rest("POST", "/webhooks", token, { url: "https://93.184.215.14/everything", events: ["*"] })).json.id as string;
+    const slotsToo = await key(["webhooks", "slots:read"]);
+    expect((await rest("PATCH", `/webhooks/${everything}`, slotsToo, { url: "https://93.184.215.14/mine" })).status).toBe(403);
+    expect((await rest("PATCH", `/webhooks/${everything}`, slotsToo, { description: "checked" })).status).toBe(200);
+    expect((await rest("PATCH", `/webhooks/${everything}`, slotsToo, { events: ["slot.started"], url: "https://93.184.215.14/slots" })).status).toBe(200);
+  });
 });

@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { CreatedWebhook, Delivery, Webhook, WebhookCreateInput, WebhookUpdateInput } from "@/lib/schemas/webhooks";
 import { WEBHOOKS_PER_USER } from "@/lib/schemas/webhooks";
+import { API_KEY_SCOPES } from "@/lib/schemas/api-keys";
+import { EVENT_TYPES, eventScope, type EventType } from "@/lib/schemas/events";
 import { openSecret, sealSecret, type SecretBinding } from "@/server/crypto/secret-box";
 import { db, type DbOrTx } from "@/server/db";
 import { events, users, webhookDeliveries, webhooks } from "@/server/db/schema";
@@ -12,7 +14,7 @@ import { BerthError } from "@/server/errors";
 import { newId } from "@/server/ids";
 import { audited } from "../audit/audited";
 import { wakeDeliverers } from "../events/emit";
-import { requireActor, requireWriter, type ServiceContext } from "../context";
+import { requireActor, requireWriter, type Actor, type ServiceContext } from "../context";
 import { afterCursor, pageFrom } from "../pagination";
 import { keyringOrRefuse } from "../secrets/secret-store";
 import { assertDeliverable, BlockedTarget } from "./target-guard";
@@ -56,8 +58,27 @@ async function ownHook(executor: DbOrTx, userId: string, id: string, lock = fals
   return row;
 }
 
+/**
+ * A key may point an endpoint only at events it may see itself (eventScope): with the webhooks scope
+ * alone it could otherwise have every file path and command result sent wherever it likes.
+ */
+function assertEventsInScope(actor: Actor, types: readonly string[]): void {
+  const scopes = actor.scopes;
+  if (!scopes) return;
+  const wanted = types.includes("*") ? EVENT_TYPES : types.filter((t): t is EventType => (EVENT_TYPES as readonly string[]).includes(t));
+  const missing = API_KEY_SCOPES.filter((s) => !scopes.includes(s) && wanted.some((t) => eventScope(t) === s));
+  if (missing.length) {
+    const which = wanted.filter((t) => missing.includes(eventScope(t)));
+    const names = missing.length > 1 ? `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)} scopes` : `${missing[0]} scope`;
+    throw new BerthError("FORBIDDEN", `This API key lacks the ${names} that ${which.join(", ")} events need. Subscribe to fewer events, or use a key with ${missing.length > 1 ? "them" : "it"}.`, {
+      details: { missingScope: missing[0], missingScopes: missing },
+    });
+  }
+}
+
 export async function createWebhook(ctx: ServiceContext, input: WebhookCreateInput): Promise<CreatedWebhook> {
   const actor = requireWriter(ctx);
+  assertEventsInScope(actor, input.events);
   await checkTarget(input.url);
   const id = newId("whk");
   const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -98,6 +119,10 @@ export async function updateWebhook(ctx: ServiceContext, input: WebhookUpdateInp
   if (changes.url) await checkTarget(changes.url);
   const row = await audited(ctx, { action: "webhook.update", targetType: "webhook", targetId: id, details: { ...changes } }, async (tx) => {
     const current = await ownHook(tx, actor.id, id, true);
+    // Where events go, or which: what the endpoint receives after the change must be within the
+    // key's reach (a new URL for the old events counts too). Turning it on or off, or a new
+    // description, sends nothing anywhere new.
+    if (changes.url !== undefined || changes.events !== undefined) assertEventsInScope(actor, changes.events ?? current.eventTypes);
     const reEnable = changes.enabled === true && !current.enabled;
     const [updated] = await tx
       .update(webhooks)
