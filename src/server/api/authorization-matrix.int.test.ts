@@ -47,7 +47,8 @@ const INPUTS: Record<string, () => unknown> = {
   "webhooks.get": () => ({ id: "whk_doesnotexist" }),
   "webhooks.deliveries": () => ({ id: "whk_doesnotexist", limit: 5 }),
   // A literal public address: no DNS needed, nothing is sent (no events reach it in this test).
-  "webhooks.create": () => ({ url: "https://93.184.215.14/matrix", events: ["slot.created"] }),
+  // webhook.test: the one event a key with only the webhooks scope may subscribe to (webhooks.ts).
+  "webhooks.create": () => ({ url: "https://93.184.215.14/matrix", events: ["webhook.test"] }),
   "webhooks.update": () => ({ id: "whk_doesnotexist", description: "renamed" }),
   "webhooks.delete": () => ({ id: "whk_doesnotexist" }),
   "webhooks.redeliver": () => ({ id: "whk_doesnotexist", deliveryId: "wdl_doesnotexist" }),

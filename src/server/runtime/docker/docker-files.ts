@@ -239,14 +239,19 @@ export class DockerFiles implements RuntimeFiles {
       let batchBytes = 0;
       // One write in flight while the next batch is read off the request.
       let writing: Promise<void> = Promise.resolve();
+      /** The open file, unless the disk went away or failed a write (the first of those is what happened). */
+      const usable = (): FileHandle => {
+        if (dropped || !file) throw new SlotFileError("INCOMPLETE", "The slot's disk went away during the upload (the slot is being deleted or resized); nothing was kept.");
+        if (diskError) throw diskError;
+        return file;
+      };
       const flush = async () => {
         await writing;
-        if (diskError) throw diskError;
-        if (dropped || !file) throw new SlotFileError("INCOMPLETE", "The slot's disk went away during the upload (the slot is being deleted or resized); nothing was kept.");
+        const target = usable();
         const buffers = batch;
         batch = [];
         batchBytes = 0;
-        if (buffers.length) writing = writeAll(file, buffers).catch((err: unknown) => void (diskError = err));
+        if (buffers.length) writing = writeAll(target, buffers).catch((err: unknown) => void (diskError = err));
       };
       for await (const chunk of body) {
         if (signal?.aborted) throw new SlotFileError("INCOMPLETE", "The upload was cancelled.");
@@ -259,10 +264,9 @@ export class DockerFiles implements RuntimeFiles {
       }
       await flush();
       await writing;
-      if (diskError) throw diskError;
+      const done = usable();
       if (!scriptEnded) {
         if (sent < size) throw new SlotFileError("INCOMPLETE", `The upload ended after ${sent} of ${size} bytes; nothing was kept.`);
-        const done = file!;
         file = undefined;
         try {
           await done.chown(SLOT_UID, SLOT_GID);
