@@ -9,7 +9,8 @@ import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
@@ -22,7 +23,6 @@ const STATUS_VARIANT = { pending: "default", used: "secondary", expired: "outlin
 function CreateInviteDialog() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const [role, setRole] = useState<"user" | "readonly" | "admin">("user");
   const create = useMutation(
     trpc.admin.invites.create.mutationOptions({
@@ -37,66 +37,47 @@ function CreateInviteDialog() {
   }
 
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) create.reset();
-      }}
+    <OneTimeSecretDialog
+      trigger={<Button>New invite</Button>}
+      onClose={() => create.reset()}
+      shown={
+        create.data
+          ? {
+              title: "Invite created",
+              description: "Send this code to the person you invite. It is shown only now, and works once within 7 days.",
+              body: <CopyLine label="Copy invite code" value={create.data.code} testId="invite-code" />,
+            }
+          : null
+      }
     >
-      <DialogTrigger asChild>
-        <Button>New invite</Button>
-      </DialogTrigger>
-      <DialogContent>
-        {create.data ? (
-          <>
-            <DialogHeader>
-              <DialogTitle>Invite created</DialogTitle>
-              <DialogDescription>Send this code to the person you invite. It is shown only now, and works once within 7 days.</DialogDescription>
-            </DialogHeader>
-            <CopyLine label="Copy invite code" value={create.data.code} testId="invite-code" />
-            <DialogFooter>
-              <Button
-                onClick={() => {
-                  setOpen(false);
-                  create.reset();
-                }}
-              >
-                Done
-              </Button>
-            </DialogFooter>
-          </>
-        ) : (
-          <form onSubmit={onSubmit} className="grid gap-4" noValidate>
-            <DialogHeader>
-              <DialogTitle>New invite</DialogTitle>
-              <DialogDescription>Only needed when sign-up is by invitation (BERTH_SIGNUP=invite).</DialogDescription>
-            </DialogHeader>
-            <Field id="inviteEmail" label="Email (optional)" type="email" hint="Leave empty to let anyone with the code sign up." error={fieldErrors(create.error).email?.[0]} />
-            <div className="grid gap-1.5">
-              <Label>Role</Label>
-              <Select value={role} onValueChange={(v) => setRole(v as typeof role)}>
-                <SelectTrigger aria-label="Role">
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  <SelectItem value="user">user</SelectItem>
-                  <SelectItem value="readonly">readonly</SelectItem>
-                  <SelectItem value="admin">admin</SelectItem>
-                </SelectContent>
-              </Select>
-            </div>
-            {create.error && Object.keys(fieldErrors(create.error)).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-            <DialogFooter>
-              <Button type="submit" disabled={create.isPending}>
-                {create.isPending ? <Spinner label="Creating" /> : null}
-                Create invite
-              </Button>
-            </DialogFooter>
-          </form>
-        )}
-      </DialogContent>
-    </Dialog>
+      <form onSubmit={onSubmit} className="grid gap-4" noValidate>
+        <DialogHeader>
+          <DialogTitle>New invite</DialogTitle>
+          <DialogDescription>Only needed when sign-up is by invitation (BERTH_SIGNUP=invite).</DialogDescription>
+        </DialogHeader>
+        <Field id="inviteEmail" label="Email (optional)" type="email" hint="Leave empty to let anyone with the code sign up." error={fieldErrors(create.error).email?.[0]} />
+        <div className="grid gap-1.5">
+          <Label>Role</Label>
+          <Select value={role} onValueChange={(v) => setRole(v as typeof role)}>
+            <SelectTrigger aria-label="Role">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              <SelectItem value="user">user</SelectItem>
+              <SelectItem value="readonly">readonly</SelectItem>
+              <SelectItem value="admin">admin</SelectItem>
+            </SelectContent>
+          </Select>
+        </div>
+        {create.error && Object.keys(fieldErrors(create.error)).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
+        <DialogFooter>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? <Spinner label="Creating" /> : null}
+            Create invite
+          </Button>
+        </DialogFooter>
+      </form>
+    </OneTimeSecretDialog>
   );
 }
 

@@ -13,13 +13,15 @@ import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { API_KEY_SCOPES, SCOPE_DESCRIPTIONS, type ApiKeyScope } from "@/lib/schemas/api-keys";
+import type { ApiKeyScope } from "@/lib/schemas/api-keys";
 import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
+import { ScopeFieldset } from "./scope-fieldset";
 
 const EXPIRY = [
   { value: "never", label: "Never", days: null },
@@ -34,7 +36,6 @@ const STATUS_VARIANT = { active: "default", expired: "outline", revoked: "destru
 function CreateKeyDialog({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["slots:read"]);
   const [expiry, setExpiry] = useState<(typeof EXPIRY)[number]["value"]>("90");
   const create = useMutation(trpc.apiKeys.create.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.pathKey() }) }));
@@ -48,83 +49,64 @@ function CreateKeyDialog({ isAdmin }: { isAdmin: boolean }) {
     create.mutate({ name, scopes, expiresAt: days ? new Date(Date.now() + days * 86_400_000).toISOString() : null });
   }
 
-  function close() {
-    setOpen(false);
+  function reset() {
     create.reset();
     setScopes(["slots:read"]);
   }
 
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   return (
-    <Dialog open={open} onOpenChange={(next) => (next ? setOpen(true) : close())}>
-      <DialogTrigger asChild>
-        <Button>New API key</Button>
-      </DialogTrigger>
-      <DialogContent className="sm:max-w-lg">
-        {create.data ? (
-          <>
-            <DialogHeader>
-              <DialogTitle>Key created</DialogTitle>
-              <DialogDescription>Copy it now: it is shown only this once. Berth keeps only a hash and cannot show it again.</DialogDescription>
-            </DialogHeader>
-            <CopyLine label="Copy API key" value={create.data.key} testId="api-key-value" />
-            <p className="text-sm text-muted-foreground">Try it:</p>
-            <CopyLine label="Copy curl command" value={`curl -H "Authorization: Bearer ${create.data.key}" ${origin}/api/v1/me`} />
-            <DialogFooter>
-              <Button onClick={close}>Done</Button>
-            </DialogFooter>
-          </>
-        ) : (
-          <form onSubmit={onSubmit} className="grid gap-4" noValidate>
-            <DialogHeader>
-              <DialogTitle>New API key</DialogTitle>
-              <DialogDescription>A key acts as you, limited to the scopes you choose. Keys cannot manage keys or your account.</DialogDescription>
-            </DialogHeader>
-            <Field id="keyName" label="Name" hint="What uses it, e.g. CI deploy" error={errors.name?.[0]} autoFocus />
-            <fieldset className="grid gap-2" aria-describedby={scopeError ? "scopes-error" : undefined}>
-              <legend className="mb-1 text-sm font-medium">Scopes</legend>
-              {API_KEY_SCOPES.filter((s) => s !== "admin" || isAdmin).map((scope) => (
-                <CheckboxField
-                  key={scope}
-                  id={`scope-${scope}`}
-                  label={scope}
-                  hint={SCOPE_DESCRIPTIONS[scope]}
-                  checked={scopes.includes(scope)}
-                  onChange={(e) => setScopes((cur) => (e.target.checked ? [...cur, scope] : cur.filter((s) => s !== scope)))}
-                />
+    <OneTimeSecretDialog
+      trigger={<Button>New API key</Button>}
+      className="sm:max-w-lg"
+      onClose={reset}
+      shown={
+        create.data
+          ? {
+              title: "Key created",
+              description: "Copy it now: it is shown only this once. Berth keeps only a hash and cannot show it again.",
+              body: (
+                <>
+                  <CopyLine label="Copy API key" value={create.data.key} testId="api-key-value" />
+                  <p className="text-sm text-muted-foreground">Try it:</p>
+                  <CopyLine label="Copy curl command" value={`curl -H "Authorization: Bearer ${create.data.key}" ${origin}/api/v1/me`} />
+                </>
+              ),
+            }
+          : null
+      }
+    >
+      <form onSubmit={onSubmit} className="grid gap-4" noValidate>
+        <DialogHeader>
+          <DialogTitle>New API key</DialogTitle>
+          <DialogDescription>A key acts as you, limited to the scopes you choose. Keys cannot manage keys or your account.</DialogDescription>
+        </DialogHeader>
+        <Field id="keyName" label="Name" hint="What uses it, e.g. CI deploy" error={errors.name?.[0]} autoFocus />
+        <ScopeFieldset idPrefix="scope" value={scopes} onChange={setScopes} isAdmin={isAdmin} error={scopeError} />
+        <div className="grid gap-1.5">
+          <Label htmlFor="keyExpiry">Expires</Label>
+          <Select value={expiry} onValueChange={(v) => setExpiry(v as typeof expiry)}>
+            <SelectTrigger id="keyExpiry" aria-label="Expires">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              {EXPIRY.map((e) => (
+                <SelectItem key={e.value} value={e.value}>
+                  {e.label}
+                </SelectItem>
               ))}
-              {scopeError ? (
-                <p id="scopes-error" className="text-sm text-destructive">
-                  {scopeError}
-                </p>
-              ) : null}
-            </fieldset>
-            <div className="grid gap-1.5">
-              <Label htmlFor="keyExpiry">Expires</Label>
-              <Select value={expiry} onValueChange={(v) => setExpiry(v as typeof expiry)}>
-                <SelectTrigger id="keyExpiry" aria-label="Expires">
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  {EXPIRY.map((e) => (
-                    <SelectItem key={e.value} value={e.value}>
-                      {e.label}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            </div>
-            {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-            <DialogFooter>
-              <Button type="submit" disabled={create.isPending}>
-                {create.isPending ? <Spinner label="Creating" /> : null}
-                Create key
-              </Button>
-            </DialogFooter>
-          </form>
-        )}
-      </DialogContent>
-    </Dialog>
+            </SelectContent>
+          </Select>
+        </div>
+        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
+        <DialogFooter>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? <Spinner label="Creating" /> : null}
+            Create key
+          </Button>
+        </DialogFooter>
+      </form>
+    </OneTimeSecretDialog>
   );
 }
 

@@ -5,24 +5,24 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { Bot } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { CheckboxField } from "@/components/admin/checkbox-field";
 import { Field } from "@/components/auth/field";
 import { ConfirmButton } from "@/components/confirm-button";
 import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { API_KEY_SCOPES, SCOPE_DESCRIPTIONS, type ApiKeyScope } from "@/lib/schemas/api-keys";
+import type { ApiKeyScope } from "@/lib/schemas/api-keys";
 import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
 import { CopyLine } from "@/components/copy-line";
+import { ScopeFieldset } from "./scope-fieldset";
 
 function CreateClientDialog({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["slots:read"]);
   const create = useMutation(trpc.oauthClients.create.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.oauthClients.list.pathKey() }) }));
   const errors = fieldErrors(create.error);
@@ -33,67 +33,52 @@ function CreateClientDialog({ isAdmin }: { isAdmin: boolean }) {
     event.preventDefault();
     create.mutate({ name: String(new FormData(event.currentTarget).get("clientName") ?? ""), scopes });
   }
-  function close() {
-    setOpen(false);
+  function reset() {
     create.reset();
     setScopes(["slots:read"]);
   }
 
   return (
-    <Dialog open={open} onOpenChange={(next) => (next ? setOpen(true) : close())}>
-      <DialogTrigger asChild>
-        <Button variant="outline">New OAuth client</Button>
-      </DialogTrigger>
-      <DialogContent className="sm:max-w-lg">
-        {create.data ? (
-          <>
-            <DialogHeader>
-              <DialogTitle>Client created</DialogTitle>
-              <DialogDescription>Copy the secret now: it is shown only this once.</DialogDescription>
-            </DialogHeader>
-            <CopyLine label="Copy client id" value={create.data.clientId} testId="oauth-client-id" />
-            <CopyLine label="Copy client secret" value={create.data.clientSecret} testId="oauth-client-secret" />
-            <p className="text-sm text-muted-foreground">Get a token (valid 15 minutes):</p>
-            <CopyLine
-              label="Copy token request"
-              value={`curl -u '${create.data.clientId}:${create.data.clientSecret}' -d grant_type=client_credentials ${origin}/api/v1/oauth/token`}
-            />
-            <DialogFooter>
-              <Button onClick={close}>Done</Button>
-            </DialogFooter>
-          </>
-        ) : (
-          <form onSubmit={onSubmit} className="grid gap-4" noValidate>
-            <DialogHeader>
-              <DialogTitle>New OAuth client</DialogTitle>
-              <DialogDescription>For services that speak OAuth2: they trade the client id and secret for short-lived tokens acting as you within these scopes.</DialogDescription>
-            </DialogHeader>
-            <Field id="clientName" label="Name" hint="What uses it, e.g. deploy bot" error={errors.name?.[0]} autoFocus />
-            <fieldset className="grid gap-2">
-              <legend className="mb-1 text-sm font-medium">Scopes</legend>
-              {API_KEY_SCOPES.filter((s) => s !== "admin" || isAdmin).map((scope) => (
-                <CheckboxField
-                  key={scope}
-                  id={`client-scope-${scope}`}
-                  label={scope}
-                  hint={SCOPE_DESCRIPTIONS[scope]}
-                  checked={scopes.includes(scope)}
-                  onChange={(e) => setScopes((cur) => (e.target.checked ? [...cur, scope] : cur.filter((s) => s !== scope)))}
-                />
-              ))}
-              {scopeError ? <p className="text-sm text-destructive">{scopeError}</p> : null}
-            </fieldset>
-            {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-            <DialogFooter>
-              <Button type="submit" disabled={create.isPending}>
-                {create.isPending ? <Spinner label="Creating" /> : null}
-                Create client
-              </Button>
-            </DialogFooter>
-          </form>
-        )}
-      </DialogContent>
-    </Dialog>
+    <OneTimeSecretDialog
+      trigger={<Button variant="outline">New OAuth client</Button>}
+      className="sm:max-w-lg"
+      onClose={reset}
+      shown={
+        create.data
+          ? {
+              title: "Client created",
+              description: "Copy the secret now: it is shown only this once.",
+              body: (
+                <>
+                  <CopyLine label="Copy client id" value={create.data.clientId} testId="oauth-client-id" />
+                  <CopyLine label="Copy client secret" value={create.data.clientSecret} testId="oauth-client-secret" />
+                  <p className="text-sm text-muted-foreground">Get a token (valid 15 minutes):</p>
+                  <CopyLine
+                    label="Copy token request"
+                    value={`curl -u '${create.data.clientId}:${create.data.clientSecret}' -d grant_type=client_credentials ${origin}/api/v1/oauth/token`}
+                  />
+                </>
+              ),
+            }
+          : null
+      }
+    >
+      <form onSubmit={onSubmit} className="grid gap-4" noValidate>
+        <DialogHeader>
+          <DialogTitle>New OAuth client</DialogTitle>
+          <DialogDescription>For services that speak OAuth2: they trade the client id and secret for short-lived tokens acting as you within these scopes.</DialogDescription>
+        </DialogHeader>
+        <Field id="clientName" label="Name" hint="What uses it, e.g. deploy bot" error={errors.name?.[0]} autoFocus />
+        <ScopeFieldset idPrefix="client-scope" value={scopes} onChange={setScopes} isAdmin={isAdmin} error={scopeError} />
+        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
+        <DialogFooter>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? <Spinner label="Creating" /> : null}
+            Create client
+          </Button>
+        </DialogFooter>
+      </form>
+    </OneTimeSecretDialog>
   );
 }
 

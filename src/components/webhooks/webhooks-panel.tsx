@@ -16,7 +16,8 @@ import { PagedList } from "@/components/paged-list";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from "@/lib/schemas/events";
@@ -25,7 +26,6 @@ import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/
 function CreateWebhookDialog() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const [all, setAll] = useState(true);
   const [chosen, setChosen] = useState<EventType[]>([]);
   const create = useMutation(trpc.webhooks.create.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.pathKey() }) }));
@@ -37,68 +37,64 @@ function CreateWebhookDialog() {
     const form = new FormData(event.currentTarget);
     create.mutate({ url: String(form.get("webhookUrl") ?? ""), description: String(form.get("webhookDescription") ?? ""), events: all ? ["*"] : chosen });
   }
-  function close() {
-    setOpen(false);
+  function reset() {
     create.reset();
     setAll(true);
     setChosen([]);
   }
 
   return (
-    <Dialog open={open} onOpenChange={(next) => (next ? setOpen(true) : close())}>
-      <DialogTrigger asChild>
-        <Button>Add endpoint</Button>
-      </DialogTrigger>
-      <DialogContent className="sm:max-w-lg">
-        {create.data ? (
-          <>
-            <DialogHeader>
-              <DialogTitle>Endpoint added</DialogTitle>
-              <DialogDescription>
-                Copy the signing secret now: it is shown only this once. Verify each delivery&apos;s <code>webhook-signature</code> with it (Standard Webhooks libraries do this in one call).
-              </DialogDescription>
-            </DialogHeader>
-            <CopyLine label="Copy signing secret" value={create.data.secret} testId="webhook-secret" />
-            <DialogFooter>
-              <Button onClick={close}>Done</Button>
-            </DialogFooter>
-          </>
-        ) : (
-          <form onSubmit={onSubmit} className="grid gap-4" noValidate>
-            <DialogHeader>
-              <DialogTitle>Add a webhook endpoint</DialogTitle>
-              <DialogDescription>Berth POSTs each event as JSON, signed, and retries with backoff until the endpoint answers 2xx.</DialogDescription>
-            </DialogHeader>
-            <Field id="webhookUrl" label="URL" type="url" placeholder="https://example.com/hooks/berth" error={errors.url?.[0]} autoFocus />
-            <Field id="webhookDescription" label="Description (optional)" error={errors.description?.[0]} />
-            <fieldset className="grid gap-2">
-              <legend className="mb-1 text-sm font-medium">Events</legend>
-              <CheckboxField id="events-all" label="All events" hint="Including types added later" checked={all} onChange={(e) => setAll(e.target.checked)} />
-              {all
-                ? null
-                : EVENT_TYPES.map((type) => (
-                    <CheckboxField
-                      key={type}
-                      id={`event-${type}`}
-                      label={type}
-                      hint={EVENT_SCHEMAS[type].description}
-                      checked={chosen.includes(type)}
-                      onChange={(e) => setChosen((cur) => (e.target.checked ? [...cur, type] : cur.filter((t) => t !== type)))}
-                    />
-                  ))}
-              {eventsError ? <p className="text-sm text-destructive">{eventsError}</p> : null}
-            </fieldset>
-            {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-            <DialogFooter>
-              <Button type="submit" disabled={create.isPending}>
-                {create.isPending ? <Spinner label="Adding" /> : null}
-                Add endpoint
-              </Button>
-            </DialogFooter>
-          </form>
-        )}
-      </DialogContent>
-    </Dialog>
+    <OneTimeSecretDialog
+      trigger={<Button>Add endpoint</Button>}
+      className="sm:max-w-lg"
+      onClose={reset}
+      shown={
+        create.data
+          ? {
+              title: "Endpoint added",
+              description: (
+                <>
+                  Copy the signing secret now: it is shown only this once. Verify each delivery&apos;s <code>webhook-signature</code> with it (Standard Webhooks libraries do this in one call).
+                </>
+              ),
+              body: <CopyLine label="Copy signing secret" value={create.data.secret} testId="webhook-secret" />,
+            }
+          : null
+      }
+    >
+      <form onSubmit={onSubmit} className="grid gap-4" noValidate>
+        <DialogHeader>
+          <DialogTitle>Add a webhook endpoint</DialogTitle>
+          <DialogDescription>Berth POSTs each event as JSON, signed, and retries with backoff until the endpoint answers 2xx.</DialogDescription>
+        </DialogHeader>
+        <Field id="webhookUrl" label="URL" type="url" placeholder="https://example.com/hooks/berth" error={errors.url?.[0]} autoFocus />
+        <Field id="webhookDescription" label="Description (optional)" error={errors.description?.[0]} />
+        <fieldset className="grid gap-2">
+          <legend className="mb-1 text-sm font-medium">Events</legend>
+          <CheckboxField id="events-all" label="All events" hint="Including types added later" checked={all} onChange={(e) => setAll(e.target.checked)} />
+          {all
+            ? null
+            : EVENT_TYPES.map((type) => (
+                <CheckboxField
+                  key={type}
+                  id={`event-${type}`}
+                  label={type}
+                  hint={EVENT_SCHEMAS[type].description}
+                  checked={chosen.includes(type)}
+                  onChange={(e) => setChosen((cur) => (e.target.checked ? [...cur, type] : cur.filter((t) => t !== type)))}
+                />
+              ))}
+          {eventsError ? <p className="text-sm text-destructive">{eventsError}</p> : null}
+        </fieldset>
+        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
+        <DialogFooter>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? <Spinner label="Adding" /> : null}
+            Add endpoint
+          </Button>
+        </DialogFooter>
+      </form>
+    </OneTimeSecretDialog>
   );
 }
 

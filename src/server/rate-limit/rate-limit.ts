@@ -122,6 +122,29 @@ export async function consumeRateLimit(opts: { actor: Actor | null; ip: string |
   }
 }
 
+/** The more pressing of two counts: a limited one, else the one with less left. */
+function tighter(a: RateLimitOutcome | null, b: RateLimitOutcome | null): RateLimitOutcome | null {
+  if (!a || !b) return a ?? b;
+  if (a.limited !== b.limited) return a.limited ? a : b;
+  return a.remaining <= b.remaining ? a : b;
+}
+
+/**
+ * Counts a call of these procedures (a REST route's one, or a tRPC batch) against the caller's
+ * budgets: each procedure counts as one request, so batching does not widen the budget; sign-up,
+ * token and refresh (AUTH_PROCEDURES) count against the stricter per-IP budget instead. A call that
+ * names none counts as one. Answers the more pressing of the counts.
+ */
+export async function consumeForProcedures(who: { actor: Actor | null; ip: string | null }, procedures: readonly string[]): Promise<RateLimitOutcome | null> {
+  const auth = procedures.filter((p) => AUTH_PROCEDURES.has(p)).length;
+  const other = Math.max(procedures.length - auth, procedures.length === 0 ? 1 : 0);
+  const [byAuth, byCaller] = await Promise.all([
+    auth ? consumeRateLimit({ ...who, auth: true, cost: auth }) : null,
+    other ? consumeRateLimit({ ...who, auth: false, cost: other }) : null,
+  ]);
+  return tighter(byAuth, byCaller);
+}
+
 /** The RATE_LIMITED error for an outcome that is limited: Retry-After and the budget in details. */
 export function rateLimitedError(o: RateLimitOutcome): BerthError {
   const what =

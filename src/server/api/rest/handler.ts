@@ -6,7 +6,7 @@
 import { env } from "@/server/env";
 import { ERROR_CODES, errorCodeList, type ErrorCode } from "@/server/errors";
 import { logger } from "@/server/logger";
-import { AUTH_PROCEDURES, applyRateLimitHeaders, consumeRateLimit, rateLimitedError, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
+import { applyRateLimitHeaders, consumeForProcedures, rateLimitedError, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/server/request-meta";
 import { createContextFromRequest, type Context } from "../trpc";
 import { errorResponse } from "./error-response";
@@ -54,7 +54,8 @@ async function answer(incoming: Request, counted: { limit: RateLimitOutcome | nu
     // Who calls, then the count, before the body is read: counting adds one upsert to the credential
     // check, and nothing once the budget is used up (rate-limit.ts then answers from memory).
     const context: Context = await createContextFromRequest({ headers, signal: incoming.signal });
-    const limit = await consumeRateLimit({ actor: context.actor, ip: context.meta.ip, auth: AUTH_PROCEDURES.has(procedureAt(method, path) ?? "") });
+    const procedure = procedureAt(method, path);
+    const limit = await consumeForProcedures({ actor: context.actor, ip: context.meta.ip }, procedure ? [procedure] : []);
     counted.limit = limit;
     if (limit?.limited) {
       const err = rateLimitedError(limit);

@@ -340,20 +340,33 @@ async function ownedExec(ctx: ServiceContext, slotId: string, execId: string): P
   return { row: await settleOrphan(row, slot), containerId: slot.status === "running" ? slot.containerId : null, slot };
 }
 
+/** Records a running command as failed because its Berth stopped, and announces it; null when it ended meanwhile. */
+async function failOrphan(row: ExecRow, slot: ExecSlot, at: Date): Promise<ExecRow | null> {
+  return db().transaction(async (tx) => {
+    const [failed] = await tx
+      .update(slotExecs)
+      .set({ status: "failed", finishedAt: at, stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
+      .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
+      .returning();
+    if (failed) await announceFinished(tx, slot, failed);
+    return failed ?? null;
+  });
+}
+
+/** Closes a cancelled command that nobody closed (sets finishedAt) and announces it; null when it was closed meanwhile. */
+async function closeCancelled(rowId: string, slot: ExecSlot, at: Date): Promise<ExecRow | null> {
+  return db().transaction(async (tx) => {
+    const [closed] = await tx.update(slotExecs).set({ finishedAt: at }).where(and(eq(slotExecs.id, rowId), isNull(slotExecs.finishedAt))).returning();
+    if (closed) await announceFinished(tx, slot, closed);
+    return closed ?? null;
+  });
+}
+
 /** A row still running long past its timeout, that no instance follows, belonged to a Berth that stopped. */
 async function settleOrphan(row: ExecRow, slot: ExecSlot): Promise<ExecRow> {
   if (row.status !== "running" || live.has(row.id)) return row;
   if (Date.now() - row.createdAt.getTime() < (row.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS) + ORPHAN_GRACE_MS) return row;
-  const settled = await db().transaction(async (tx) => {
-    const [done] = await tx
-      .update(slotExecs)
-      .set({ status: "failed", finishedAt: new Date(), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
-      .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
-      .returning();
-    if (done) await announceFinished(tx, slot, done);
-    return done;
-  });
-  return settled ?? row;
+  return (await failOrphan(row, slot, new Date())) ?? row;
 }
 
 /**
@@ -388,18 +401,8 @@ export async function sweepOrphanExecs(leases: () => Promise<(processId: string)
         }
       }
     }
-    const done = await db().transaction(async (tx) => {
-      const [failed] =
-        row.status === "cancelled"
-          ? await tx.update(slotExecs).set({ finishedAt: new Date(now) }).where(and(eq(slotExecs.id, row.id), isNull(slotExecs.finishedAt))).returning()
-          : await tx
-              .update(slotExecs)
-              .set({ status: "failed", finishedAt: new Date(now), stderr: row.stderr || "Berth stopped while this command ran; its output was not kept." })
-              .where(and(eq(slotExecs.id, row.id), eq(slotExecs.status, "running")))
-              .returning();
-      if (failed) await announceFinished(tx, { id: row.slotId, name: slotName, ownerId }, failed);
-      return failed;
-    });
+    const slot = { id: row.slotId, name: slotName, ownerId };
+    const done = row.status === "cancelled" ? await closeCancelled(row.id, slot, new Date(now)) : await failOrphan(row, slot, new Date(now));
     if (done) settled++;
   }
   return settled;
@@ -467,12 +470,7 @@ export async function cancelSlotExec(ctx: ServiceContext, slotId: string, execId
     }
   }
   // No follower recorded the end: this does, and announces it.
-  const finished = await db().transaction(async (tx) => {
-    const [closed] = await tx.update(slotExecs).set({ finishedAt: new Date() }).where(and(eq(slotExecs.id, row.id), sql`${slotExecs.finishedAt} is null`)).returning();
-    if (closed) await announceFinished(tx, slot, closed);
-    return closed;
-  });
-  return toRecord(finished ?? marked);
+  return toRecord((await closeCancelled(row.id, slot, new Date())) ?? marked);
 }
 
 /** Whether the process that follows a command (records its end) is still alive. */

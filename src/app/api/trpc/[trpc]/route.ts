@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createContextFromRequest, type Context } from "@/server/api/trpc";
-import { AUTH_PROCEDURES, consumeRateLimit, type RateLimitOutcome } from "@/server/rate-limit/rate-limit";
+import { consumeForProcedures } from "@/server/rate-limit/rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -17,13 +17,6 @@ function proceduresOf(req: Request): string[] {
   }
 }
 
-/** The more pressing of two counts: a limited one, else the one with less left. */
-function tighter(a: RateLimitOutcome | null, b: RateLimitOutcome | null): RateLimitOutcome | null {
-  if (!a || !b) return a ?? b;
-  if (a.limited !== b.limited) return a.limited ? a : b;
-  return a.remaining <= b.remaining ? a : b;
-}
-
 /**
  * The caller, with this request counted against their rate limit (server/rate-limit): every
  * procedure of a batch counts as one request, so batching does not widen the budget; sign-up, token
@@ -32,15 +25,7 @@ function tighter(a: RateLimitOutcome | null, b: RateLimitOutcome | null): RateLi
  */
 async function createContext(req: Request): Promise<Context> {
   const ctx = await createContextFromRequest(req);
-  const procedures = proceduresOf(req);
-  const auth = procedures.filter((p) => AUTH_PROCEDURES.has(p)).length;
-  const other = Math.max(procedures.length - auth, procedures.length === 0 ? 1 : 0);
-  const who = { actor: ctx.actor, ip: ctx.meta.ip };
-  const [byAuth, byCaller] = await Promise.all([
-    auth ? consumeRateLimit({ ...who, auth: true, cost: auth }) : null,
-    other ? consumeRateLimit({ ...who, auth: false, cost: other }) : null,
-  ]);
-  ctx.rateLimit = tighter(byAuth, byCaller);
+  ctx.rateLimit = await consumeForProcedures({ actor: ctx.actor, ip: ctx.meta.ip }, proceduresOf(req));
   return ctx;
 }
 
