@@ -41,11 +41,12 @@ export async function ensureSlotNetwork(
       );
     } catch (err) {
       // 409: another caller created it a moment ago. Any other failure may be the same race seen
-      // from the bridge's side (its interface name is taken), so look before giving up.
-      if (statusOf(err) !== 409 && (await findSlotNetworks(docker, endpoint, name)).length === 0) throw err;
+      // from the bridge's side (403 "networks have same bridge name"), and the winner's network can
+      // take a moment to be listed: look a few times before giving up.
+      if (statusOf(err) !== 409 && (await findSlotNetworksSoon(docker, endpoint, name)).length === 0) throw err;
     }
   }
-  const networks = existing.length > 0 ? existing : await findSlotNetworks(docker, endpoint, name);
+  const networks = existing.length > 0 ? existing : await findSlotNetworksSoon(docker, endpoint, name);
   const [keep, ...duplicates] = networks;
   if (!keep) throw new RuntimeOperationError(`Docker created the network ${name} but does not list it.`);
   for (const duplicate of duplicates) {
@@ -60,6 +61,15 @@ export async function ensureSlotNetwork(
     );
   }
   return keep.Id;
+}
+
+/** findSlotNetworks, asked again for up to a second while it finds none (a network another caller is creating). */
+async function findSlotNetworksSoon(docker: Dockerode, endpoint: DockerEndpoint, name: string): Promise<Dockerode.NetworkInspectInfo[]> {
+  for (let attempt = 0; ; attempt++) {
+    const found = await findSlotNetworks(docker, endpoint, name);
+    if (found.length > 0 || attempt >= 10) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Networks named exactly `name`, oldest first (the engine's name filter matches substrings). */
