@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import next from "next";
 import { boot, shutdown } from "./src/server/boot";
 import { acceptRequestId, CLIENT_IP_HEADER, REQUEST_ID_HEADER } from "./src/server/request-meta";
+import { serveUpload, uploadSlotId } from "./src/server/api/rest/node-upload";
 import { createTerminalBroker } from "./src/server/terminal/terminal-broker";
 
 const dev = process.env.NODE_ENV !== "production";
@@ -32,6 +33,9 @@ async function main() {
   const server = createServer((req, res) => {
     stamp(req);
     res.setHeader("X-Request-Id", req.headers[REQUEST_ID_HEADER] as string);
+    // Uploads take the route's own code with the Node request as their body (node-upload.ts).
+    const uploadTo = uploadSlotId(req);
+    if (uploadTo !== null) return void serveUpload(req, res, uploadTo);
     void handle(req, res);
   });
   server.on("connection", (socket) => {

@@ -163,3 +163,27 @@ test("REST contract: errors, limits, register, token rotation, health", async ({
     expect(spec.paths[key!]![m], `${m.toUpperCase()} ${p}`).toBeTruthy();
   }
 });
+
+test("uploads, which server.ts serves ahead of Next, answer as every route does", async ({ request }) => {
+  const put = (path: string, headers: Record<string, string> = {}) => request.put(path, { headers: { "Content-Type": "application/octet-stream", ...headers }, data: Buffer.from("hello") });
+  // Not signed in: 401 in the error shape, counted (per IP) with the RateLimit-* headers.
+  const anon = await put("/api/v1/slots/slt_nothere/files/content?path=/a.txt");
+  await expectError(anon, 401, "UNAUTHORIZED");
+  expect(anon.headers()["ratelimit-limit"]).toMatch(/^\d+$/);
+
+  const email = uniqueEmail("upload");
+  const password = "upload-password-1";
+  expect((await request.post("/api/v1/auth/register", { data: { email, password } })).status()).toBe(201);
+  const { accessToken } = (await (await request.post("/api/v1/auth/token", { data: { email, password } })).json()) as Pair;
+  const auth = { Authorization: `Bearer ${accessToken}` };
+  // A slot that is not the caller's: 404, with the caller's count.
+  const missing = await put("/api/v1/slots/slt_nothere/files/content?path=/a.txt", auth);
+  await expectError(missing, 404, "NOT_FOUND");
+  expect(missing.headers()["ratelimit-remaining"]).toMatch(/^\d+$/);
+  // A bad path or none: 400, naming the field.
+  const outside = await expectError(await put("/api/v1/slots/slt_nothere/files/content?path=/../etc/passwd", auth), 400, "VALIDATION_ERROR");
+  expect(outside.error.details).toMatchObject({ fields: { path: [expect.any(String)] } });
+  await expectError(await put("/api/v1/slots/slt_nothere/files/content", auth), 400, "VALIDATION_ERROR");
+  // The request id a client sends is echoed here too.
+  expect((await put("/api/v1/slots/slt_nothere/files/content?path=/a", { ...auth, "X-Request-Id": "e2e-upload-123456" })).headers()["x-request-id"]).toBe("e2e-upload-123456");
+});

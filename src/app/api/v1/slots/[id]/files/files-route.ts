@@ -2,9 +2,11 @@
 // headers every file body carries, and the bodies themselves moved without extra copies.
 import type { Readable } from "node:stream";
 import { parseSlotPath } from "@/lib/schemas/files";
-import { validationResponse } from "@/server/api/rest/error-response";
+import { errorResponse, failureResponse, validationResponse } from "@/server/api/rest/error-response";
 import { signedIn } from "@/server/api/rest/plain-route";
+import { requestMetaFrom } from "@/server/request-meta";
 import type { RequestMeta, ServiceContext } from "@/server/services/context";
+import { uploadSlotFile } from "@/server/services/files/upload-file";
 
 export type FilesRequest = { ctx: ServiceContext; slotId: string; path: string; query: URLSearchParams };
 
@@ -88,5 +90,36 @@ export async function* requestBody(body: ReadableStream<Uint8Array> | null): Asy
   } finally {
     // Left early (too long, cancelled, the slot gave up): the rest is not wanted.
     if (!done) await reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * PUT …/files/content: the body becomes the file (201 { path, size }). `body` is the request's bytes
+ * as they come: the route gives its web stream; server.ts, which serves this route itself, the Node
+ * request (each chunk as the socket read it, with no copy).
+ */
+export async function putFileContent(req: Request, params: Promise<{ id: string }>, body: AsyncIterable<Uint8Array>): Promise<Response> {
+  const meta = requestMetaFrom(req.headers);
+  try {
+    const r = await filesRequest(req, params, meta, "files.upload");
+    if (r instanceof Response) return r;
+    // The size must be known up front: limits are checked before a byte is written, and the slot
+    // side checks that exactly this many arrived before the file replaces anything.
+    const length = req.headers.get("content-length");
+    if (length === null || !/^\d{1,16}$/.test(length)) {
+      return errorResponse(meta.requestId, "VALIDATION_ERROR", "Send the file with a Content-Length header (chunked uploads are not accepted).", { status: 411 });
+    }
+    const uploaded = await uploadSlotFile(r.ctx, { id: r.slotId, path: r.path, size: Number(length), body, signal: req.signal });
+    return new Response(JSON.stringify(uploaded), {
+      status: 201,
+      headers: {
+        "Content-Type": "application/json",
+        "X-Request-Id": meta.requestId,
+        "Cache-Control": "no-store",
+        Location: `/api/v1/slots/${encodeURIComponent(r.slotId)}/files/content?path=${encodeURIComponent(uploaded.path)}`,
+      },
+    });
+  } catch (err) {
+    return failureResponse(err, meta.requestId, "file upload");
   }
 }

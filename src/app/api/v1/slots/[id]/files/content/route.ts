@@ -6,8 +6,7 @@ import { countedRoute, otherMethods } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { chooseRange } from "@/server/services/files/byte-ranges";
 import { openSlotFile } from "@/server/services/files/download-file";
-import { uploadSlotFile } from "@/server/services/files/upload-file";
-import { attachment, filesRequest, requestBody, responseBody, safeBodyHeaders } from "../files-route";
+import { attachment, filesRequest, putFileContent, requestBody, responseBody, safeBodyHeaders } from "../files-route";
 
 export const dynamic = "force-dynamic";
 
@@ -76,33 +75,8 @@ export const GET = countedRoute((req: Request, { params }: { params: Promise<{ i
 
 export const HEAD = countedRoute((req: Request, { params }: { params: Promise<{ id: string }> }) => download(req, params, false));
 
-export const PUT = countedRoute(upload);
-
-async function upload(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  const meta = requestMetaFrom(req.headers);
-  try {
-    const r = await filesRequest(req, params, meta, "files.upload");
-    if (r instanceof Response) return r;
-    // The size must be known up front: limits are checked before a byte is written, and the slot
-    // side checks that exactly this many arrived before the file replaces anything.
-    const length = req.headers.get("content-length");
-    if (length === null || !/^\d{1,16}$/.test(length)) {
-      return errorResponse(meta.requestId, "VALIDATION_ERROR", "Send the file with a Content-Length header (chunked uploads are not accepted).", { status: 411 });
-    }
-    const body = requestBody(req.body);
-    const uploaded = await uploadSlotFile(r.ctx, { id: r.slotId, path: r.path, size: Number(length), body, signal: req.signal });
-    return new Response(JSON.stringify(uploaded), {
-      status: 201,
-      headers: {
-        "Content-Type": "application/json",
-        "X-Request-Id": meta.requestId,
-        "Cache-Control": "no-store",
-        Location: `/api/v1/slots/${encodeURIComponent(r.slotId)}/files/content?path=${encodeURIComponent(uploaded.path)}`,
-      },
-    });
-  } catch (err) {
-    return failureResponse(err, meta.requestId, "file upload");
-  }
-}
+// server.ts serves this route itself with the Node request as the body (no web-stream copy of each
+// chunk): the same putFileContent, so the two cannot differ.
+export const PUT = countedRoute((req: Request, { params }: { params: Promise<{ id: string }> }) => putFileContent(req, params, requestBody(req.body)));
 
 export const { POST, PATCH, DELETE } = otherMethods("/api/v1/slots/{id}/files/content", ["GET", "HEAD", "PUT"]);
