@@ -6,6 +6,8 @@
 import { useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Spinner } from "@/components/ui/spinner";
+import { errorMessage, fieldErrors } from "@/lib/trpc/react";
 
 export type ShownOnce = { title: string; description: ReactNode; body: ReactNode };
 
@@ -50,5 +52,20 @@ export function OneTimeSecretDialog({
         )}
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** The end of the form in such a dialog: an error that belongs to no field, then the submit button (a spinner while it works). */
+export function CreateFormFooter({ error, pending, label, pendingLabel = "Creating" }: { error: unknown; pending: boolean; label: string; pendingLabel?: string }) {
+  return (
+    <>
+      {error && Object.keys(fieldErrors(error)).length === 0 ? <p className="text-sm text-destructive">{errorMessage(error)}</p> : null}
+      <DialogFooter>
+        <Button type="submit" disabled={pending}>
+          {pending ? <Spinner label={pendingLabel} /> : null}
+          {label}
+        </Button>
+      </DialogFooter>
+    </>
   );
 }

@@ -9,11 +9,10 @@ import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
-import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { CreateFormFooter, OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorMessage, fieldErrors, useTRPC } from "@/lib/trpc/react";
 import { CopyLine } from "@/components/copy-line";
@@ -69,13 +68,7 @@ function CreateInviteDialog() {
             </SelectContent>
           </Select>
         </div>
-        {create.error && Object.keys(fieldErrors(create.error)).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-        <DialogFooter>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? <Spinner label="Creating" /> : null}
-            Create invite
-          </Button>
-        </DialogFooter>
+        <CreateFormFooter error={create.error} pending={create.isPending} label="Create invite" />
       </form>
     </OneTimeSecretDialog>
   );

@@ -13,11 +13,10 @@ import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
-import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { CreateFormFooter, OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ApiKeyScope } from "@/lib/schemas/api-keys";
 import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
@@ -98,13 +97,7 @@ function CreateKeyDialog({ isAdmin }: { isAdmin: boolean }) {
             </SelectContent>
           </Select>
         </div>
-        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-        <DialogFooter>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? <Spinner label="Creating" /> : null}
-            Create key
-          </Button>
-        </DialogFooter>
+        <CreateFormFooter error={create.error} pending={create.isPending} label="Create key" />
       </form>
     </OneTimeSecretDialog>
   );

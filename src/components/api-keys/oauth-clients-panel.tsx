@@ -11,9 +11,8 @@ import { EmptyState } from "@/components/empty-state";
 import { PagedList } from "@/components/paged-list";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
-import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Spinner } from "@/components/ui/spinner";
+import { CreateFormFooter, OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ApiKeyScope } from "@/lib/schemas/api-keys";
 import { errorMessage, fieldErrors, firstFieldError, useTRPC } from "@/lib/trpc/react";
@@ -70,13 +69,7 @@ function CreateClientDialog({ isAdmin }: { isAdmin: boolean }) {
         </DialogHeader>
         <Field id="clientName" label="Name" hint="What uses it, e.g. deploy bot" error={errors.name?.[0]} autoFocus />
         <ScopeFieldset idPrefix="client-scope" value={scopes} onChange={setScopes} isAdmin={isAdmin} error={scopeError} />
-        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-        <DialogFooter>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? <Spinner label="Creating" /> : null}
-            Create client
-          </Button>
-        </DialogFooter>
+        <CreateFormFooter error={create.error} pending={create.isPending} label="Create client" />
       </form>
     </OneTimeSecretDialog>
   );

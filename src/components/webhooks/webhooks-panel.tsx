@@ -16,8 +16,8 @@ import { PagedList } from "@/components/paged-list";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
-import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { CreateFormFooter, OneTimeSecretDialog } from "@/components/one-time-secret-dialog";
+import { DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from "@/lib/schemas/events";
@@ -86,13 +86,7 @@ function CreateWebhookDialog() {
               ))}
           {eventsError ? <p className="text-sm text-destructive">{eventsError}</p> : null}
         </fieldset>
-        {create.error && Object.keys(errors).length === 0 ? <p className="text-sm text-destructive">{errorMessage(create.error)}</p> : null}
-        <DialogFooter>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? <Spinner label="Adding" /> : null}
-            Add endpoint
-          </Button>
-        </DialogFooter>
+        <CreateFormFooter error={create.error} pending={create.isPending} label="Add endpoint" pendingLabel="Adding" />
       </form>
     </OneTimeSecretDialog>
   );

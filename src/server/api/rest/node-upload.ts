@@ -5,7 +5,7 @@
 // authentication, rate limits, limits, audit and every answer are the route's; only the bytes take
 // the shorter way. (The terminal WebSocket is served from server.ts the same way.)
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { putFileContent } from "@/app/api/v1/slots/[id]/files/files-route";
+import { putFileContent } from "./file-routes";
 import { REQUEST_ID_HEADER } from "@/server/request-meta";
 import { failureResponse } from "./error-response";
 import { countedRoute } from "./plain-route";

@@ -33,7 +33,7 @@ const KEEP_ALIVE_COMMAND = ["sleep", "infinity"];
  * Berth did not make), the command still runs after START_STDIN_WAIT_S, without them; an image with
  * no `timeout` waits for its stdin to close.
  */
-export const START_STDIN_WAIT_S = 60;
+const START_STDIN_WAIT_S = 60;
 const START_ENV_END = ": berth-env-end";
 export const START_WRAPPER = `if command -v timeout >/dev/null 2>&1; then s=$(timeout ${START_STDIN_WAIT_S} cat 2>/dev/null); else s=$(cat); fi; case "$s" in *"${START_ENV_END}") command eval "$s" 2>/dev/null || : ;; esac; unset s; exec "$@" </dev/null`;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -162,8 +162,8 @@ export class DockerRuntime implements WorkspaceRuntime {
     await this.homes.ensure(spec);
     let networkId = await this.ensureNetwork();
     const image = await this.call(`inspect the image ${spec.image}`, (signal) => this.docker.getImage(spec.image).inspect(withSignal({}, signal)));
-    const entrypoint = image.Config?.Entrypoint;
-    const imageEntrypoint = Array.isArray(entrypoint) ? entrypoint : typeof entrypoint === "string" && entrypoint ? ["/bin/sh", "-c", entrypoint] : [];
+    // The engine answers an image's entrypoint as a list (or null).
+    const imageEntrypoint = Array.isArray(image.Config?.Entrypoint) ? image.Config.Entrypoint : [];
 
     for (let attempt = 0; ; attempt++) {
       try {

@@ -5,7 +5,7 @@ import { failureResponse, validationResponse } from "@/server/api/rest/error-res
 import { countedRoute, otherMethods } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { archiveSlotFolder } from "@/server/services/files/download-file";
-import { attachment, filesRequest, responseBody, safeBodyHeaders } from "../files-route";
+import { attachment, filesRequest, responseBody, safeBodyHeaders } from "@/server/api/rest/file-routes";
 
 export const dynamic = "force-dynamic";
 

@@ -6,7 +6,7 @@ import { countedRoute, otherMethods } from "@/server/api/rest/plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import { chooseRange } from "@/server/services/files/byte-ranges";
 import { openSlotFile } from "@/server/services/files/download-file";
-import { attachment, filesRequest, putFileContent, requestBody, responseBody, safeBodyHeaders } from "../files-route";
+import { attachment, filesRequest, putFileContent, requestBody, responseBody, safeBodyHeaders } from "@/server/api/rest/file-routes";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,10 @@
 // What the raw-byte file routes (content, archive) share: the caller and the path query, the
-// headers every file body carries, and the bodies themselves moved without extra copies.
+// headers every file body carries, and the bodies themselves moved without extra copies; and the
+// upload itself (putFileContent), which both the route and server.ts (node-upload.ts) run.
 import type { Readable } from "node:stream";
 import { parseSlotPath } from "@/lib/schemas/files";
-import { errorResponse, failureResponse, validationResponse } from "@/server/api/rest/error-response";
-import { signedIn } from "@/server/api/rest/plain-route";
+import { errorResponse, failureResponse, validationResponse } from "./error-response";
+import { signedIn } from "./plain-route";
 import { requestMetaFrom } from "@/server/request-meta";
 import type { RequestMeta, ServiceContext } from "@/server/services/context";
 import { uploadSlotFile } from "@/server/services/files/upload-file";
